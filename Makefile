@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Our hardware-breakpoint series on top of Debian's linux-source-6.12, and the
+# QEMU rig that proves it.  Everything generated lives in build/ (ignored).
+#
+#   make check               every suite on our kernel (the CI command)
+#   make check KERNEL=base   the same suites on the pristine 6.12 baseline
+#   make compare             both, one after the other, side by side
+#   make run                 the demo: gdb and perf watching a variable
+#
+# KERNEL=base|ours, HWBP_SMP=N (guest CPUs, default 4).
+
+KERNEL    ?= ours
+B         := $(CURDIR)/build
+PRISTINE  := $(B)/src/linux-source-6.12
+OURS_SRC  := $(B)/ours-src
+SRC_base  := $(PRISTINE)
+SRC_ours  := $(OURS_SRC)
+TARBALL   := /usr/src/linux-source-6.12.tar.xz
+
+.PHONY: all setup source base ours kernel image check compare run \
+	checkpatch provenance clean distclean
+
+all: kernel
+
+setup:
+	@rig/setup.sh
+
+$(PRISTINE)/.hwbp-extracted: | setup
+	@echo "source: extracting $(TARBALL)"
+	@rm -rf $(PRISTINE) && mkdir -p $(B)/src
+	@tar -C $(B)/src -xJf $(TARBALL)
+	@echo "source: Debian linux-source-6.12 $$(dpkg-query -W -f='$${Version}' linux-source-6.12)," \
+	      "kernel $$(make -s -C $(PRISTINE) kernelversion)" | tee $@
+
+source: $(PRISTINE)/.hwbp-extracted
+
+base: source
+	@cat $(PRISTINE)/.hwbp-extracted
+	@rig/kbuild.sh $(PRISTINE) $(B)/base
+
+ours: source
+	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC)
+	@rig/kbuild.sh $(OURS_SRC) $(B)/ours
+
+kernel: $(KERNEL)
+
+# The guest userspace (and the kselftests) always come from our tree, so
+# both kernels run exactly the same tests.
+image: kernel
+	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC) >/dev/null
+	@rig/mkimage.sh $(OURS_SRC) $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
+
+check: image
+	@echo "check: kernel $(KERNEL)"
+	@rig/check.py $(KERNEL) $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
+
+compare:
+	@$(MAKE) --no-print-directory check KERNEL=base || true
+	@$(MAKE) --no-print-directory check KERNEL=ours
+
+run: image
+	@rig/demo.sh $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
+
+checkpatch: source
+	@rig/lint.sh $(PRISTINE)
+
+provenance:
+	@../shared/tools/provenance-check .
+
+clean:
+	rm -rf $(B)/base $(B)/ours $(B)/guest $(B)/logs $(B)/*.cpio.gz
+
+distclean:
+	rm -rf $(B)

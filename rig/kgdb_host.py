@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+# Host gdb, attached to the guest's kgdb over its second serial port.
+# Loaded with: gdb -nx -batch VMLINUX -x rig/kgdb_host.py
+# Environment: HWBP_CONSOLE (guest console log), HWBP_PORT (QEMU's serial
+# socket), HWBP_CYCLES (hbreak+watch add/remove rounds after the first).
+#
+# Prints TAP.  The plan is printed first, so a continue that never returns
+# (the breakpoint did not fire) shows up as missing cases once the outer
+# timeout kills us, and the parser counts those as failed.
+import os
+import time
+
+import gdb
+
+CYCLES = int(os.environ.get("HWBP_CYCLES", "10"))
+n = 0
+
+
+def tap(ok, name, why=""):
+    global n
+    n += 1
+    line = "%s %d %s" % ("ok" if ok else "not ok", n, name)
+    print(line + (" # " + why if why and not ok else ""), flush=True)
+
+
+def wait_console(marker, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with open(os.environ["HWBP_CONSOLE"], errors="replace") as f:
+                if marker in f.read():
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def func_at_pc():
+    try:
+        return gdb.selected_frame().name() or "?"
+    except gdb.error:
+        return "?"
+
+
+def hbreak_round(tag):
+    gdb.execute("hbreak *ksys_sync", to_string=True)
+    gdb.execute("continue", to_string=True)
+    pc = int(gdb.parse_and_eval("$pc"))
+    want = int(gdb.parse_and_eval("(unsigned long)&ksys_sync"))
+    tap(pc == want, "%s hbreak ksys_sync stops at its first instruction" % tag,
+        "stopped at %#x in %s" % (pc, func_at_pc()))
+    gdb.execute("delete", to_string=True)
+
+
+def watch_round(tag):
+    old = int(gdb.parse_and_eval("total_forks"))
+    gdb.execute("watch total_forks", to_string=True)
+    gdb.execute("continue", to_string=True)
+    new = int(gdb.parse_and_eval("total_forks"))
+    fn = func_at_pc()
+    tap(new != old and fn == "copy_process",
+        "%s watch total_forks stops in copy_process with a new value" % tag,
+        "in %s, total_forks %d -> %d" % (fn, old, new))
+    gdb.execute("delete", to_string=True)
+
+
+print("1..%d" % (2 + 2 * CYCLES), flush=True)
+gdb.execute("set pagination off")
+gdb.execute("set confirm off")
+gdb.execute("set remotetimeout 20")
+if not wait_console("@@HWBP-KGDB-READY", 120):
+    print("# the guest never got ready", flush=True)
+    raise SystemExit(1)
+time.sleep(1)
+gdb.execute("target remote localhost:%s" % os.environ["HWBP_PORT"])
+rounds = [(hbreak_round, "first"), (watch_round, "first")]
+for i in range(1, CYCLES + 1):
+    rounds += [(hbreak_round, "cycle %d:" % i), (watch_round, "cycle %d:" % i)]
+for fn, tag in rounds:
+    try:
+        fn(tag)
+    except gdb.error as e:
+        # The target is gone: the guest ran its whole event loop without
+        # stopping (kgdb says so when it reboots), or the link broke.  This
+        # case fails; the parser reports the rest as not reached.
+        if gdb.selected_inferior().pid == 0:
+            e = "the guest ran to its end without stopping here"
+        tap(False, "%s %s" % (tag, fn.__name__.replace("_round", "")), str(e))
+        raise SystemExit(1)
+gdb.execute("detach")
