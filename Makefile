@@ -18,7 +18,7 @@ SRC_base  := $(PRISTINE)
 SRC_ours  := $(OURS_SRC)
 TARBALL   := /usr/src/linux-source-6.12.tar.xz
 
-.PHONY: all setup source base ours kernel image check compare run \
+.PHONY: all setup source base ours kernel image check compare golden run \
 	checkpatch provenance clean distclean
 
 all: kernel
@@ -54,6 +54,14 @@ image: kernel
 check: image
 	@echo "check: kernel $(KERNEL)"
 	@rig/check.py $(KERNEL) $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
+
+# Record the baseline's ptrace ABI transcript, which `make check` compares
+# every kernel with.
+golden:
+	@$(MAKE) --no-print-directory check KERNEL=base || true
+	@mkdir -p rig/golden
+	@cp $(B)/logs/base/ptrace_dr_abi.txt rig/golden/ptrace_dr_abi.txt
+	@echo "golden: rig/golden/ptrace_dr_abi.txt ($$(wc -l <rig/golden/ptrace_dr_abi.txt) lines)"
 
 compare:
 	@$(MAKE) --no-print-directory check KERNEL=base || true

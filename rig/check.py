@@ -194,6 +194,36 @@ def eval_perf_stat(secs):
                "counted %s" % got)
 
 
+def eval_ptrace_abi(secs):
+    """ptrace_dr_abi's transcript must be byte-identical to the baseline's.
+
+    rig/golden/ptrace_dr_abi.txt is the unmodified kernel's transcript,
+    recorded with `make golden`; the baseline run checks it is still that.
+    Two runs in one boot must also agree, or the transcript is not a
+    deterministic function of the kernel and the comparison proves nothing.
+    """
+    first, again = secs.get("ptrace_abi"), secs.get("ptrace_abi_again")
+    if first is None or again is None:
+        record("ptrace-abi", "(suite)", False, "not run")
+        return
+    out = os.path.join(LOGS, "ptrace_dr_abi.txt")
+    open(out, "w").write(first[1])
+    record("ptrace-abi", "two runs give the same transcript", first[1] == again[1])
+    golden = os.path.join(TOP, "rig", "golden", "ptrace_dr_abi.txt")
+    if not os.path.exists(golden):
+        record("ptrace-abi", "transcript identical to the baseline's", False,
+               "no rig/golden/ptrace_dr_abi.txt: run make golden")
+        return
+    want = open(golden).read()
+    diff = subprocess.run(["diff", "-u", golden, out], capture_output=True,
+                          text=True).stdout
+    open(os.path.join(LOGS, "ptrace_dr_abi.diff"), "w").write(diff)
+    first_diff = next((l for l in diff.splitlines()[2:] if l[:1] in "+-"), "")
+    record("ptrace-abi", "transcript identical to the baseline's (%d lines)"
+           % want.count("\n"), first[1] == want and first[0] == 0,
+           "rc=%s, first difference: %s (see %s)" % (first[0], first_diff, os.path.join(LOGS, "ptrace_dr_abi.diff")))
+
+
 def eval_perf_test(sec):
     if sec is None:
         record("perf-test", "(suite)", False, "not run")
@@ -267,6 +297,7 @@ def main():
            "the guest kernel has no CONFIG_SUSPEND and the QEMU machine no S3 "
            "wake-up source; the -n variant above runs the same per-CPU check",
            skip=True)
+    eval_ptrace_abi(secs)
     eval_perf_test(secs.get("perf_test"))
     eval_perf_stat(secs)
     eval_gdb(secs)
