@@ -52,7 +52,7 @@ image: kernel
 	@rig/mkimage.sh $(OURS_SRC) $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
 
 check: image
-	@echo "check: kernel $(KERNEL)"
+	@echo "check: kernel $(KERNEL), built from $$(cut -d: -f2- $(PRISTINE)/.hwbp-extracted)"
 	@rig/check.py $(KERNEL) $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
 
 # Record the baseline's ptrace ABI transcript, which `make check` compares

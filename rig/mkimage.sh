@@ -45,7 +45,9 @@ if [ ! -e "$b/common.cpio" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; 
 	copy_elf "$b/gdbmin/usr/bin/gdb" /usr/bin/gdb
 	copy_elf "$(readlink -f /usr/bin/perf)" /usr/bin/perf
 
-	gcc -O1 -g -o "$root/hwbp/wptarget" "$top/rig/guest/wptarget.c"
+	gcc -O1 -g -fdebug-prefix-map="$top/rig/guest=/hwbp" \
+		-o "$root/hwbp/wptarget" "$top/rig/guest/wptarget.c"
+	cp "$top/rig/guest/wptarget.c" "$root/hwbp/"
 	gcc -O1 -static -no-pie -o "$root/hwbp/memtouch" "$top/rig/guest/memtouch.c"
 	for v in data bss; do
 		printf '0x%s\n' "$(nm "$root/hwbp/memtouch" | awk -v s=cell_$v '$3 == s {print $1}')" \
