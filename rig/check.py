@@ -260,14 +260,20 @@ def run_kgdb_host():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd, log = qemu("kgdb", 300, ["-serial", "tcp:127.0.0.1:%d,server=on,wait=off"
-                                  % port], "kgdboc=ttyS1,115200")
+    # Each round waits for the guest's next (sync) or fork; its loop is
+    # long enough for every round, and bounds how long a kernel whose
+    # breakpoints never fire keeps gdb waiting.
+    cycles = int(os.environ.get("HWBP_KGDB_CYCLES", "100"))
+    cmd, log = qemu("kgdb", 120 + 4 * cycles,
+                    ["-serial", "tcp:127.0.0.1:%d,server=on,wait=off" % port],
+                    "kgdboc=ttyS1,115200 hwbploops=%d" % (3 * cycles + 50))
     start = time.time()
     vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
-    env = dict(os.environ, HWBP_CONSOLE=log, HWBP_PORT=str(port))
+    env = dict(os.environ, HWBP_CONSOLE=log, HWBP_PORT=str(port),
+               HWBP_CYCLES=str(cycles))
     gdb_log = os.path.join(LOGS, "kgdb-host-gdb.log")
     with open(gdb_log, "w") as out:
-        subprocess.run(["timeout", "240", "gdb", "-nx", "-batch",
+        subprocess.run(["timeout", str(100 + 4 * cycles), "gdb", "-nx", "-batch",
                         os.path.join(KOUT, "vmlinux"), "-x",
                         os.path.join(TOP, "rig", "kgdb_host.py")],
                        stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,

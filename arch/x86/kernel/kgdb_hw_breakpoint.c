@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kgdb's hardware breakpoints and watchpoints on x86 (gdb's Z1, Z2, Z4).
+ *
+ * gdb asks for at most HBP_NUM of them, for the whole machine.  Each one is
+ * backed, on every online CPU, by a breakpoint perf event that perf itself
+ * never schedules: kgdb reserves its slot with the lockless
+ * dbg_reserve_bp_slot() while gdb has the breakpoint, and installs it with
+ * the backend directly each time a CPU leaves the debugger.  The backend
+ * hands a hit on such an unscheduled event to the die-notifier chain, where
+ * kgdb's own notifier enters the debugger.
+ *
+ * Context: every callback below except the set-up/tear-down ones runs
+ * inside the debugger, with the other CPUs stopped (and possibly
+ * interrupted anywhere), so it takes no lock and does not sleep.  The
+ * table below is written only by the CPU that talks to gdb, while the
+ * others wait; they read it when they leave the debugger.
+ */
+#include <linux/cpuhotplug.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/kgdb.h>
+#include <linux/perf_event.h>
+#include <linux/percpu.h>
+
+#include <asm/debugreg.h>
+#include <asm/kgdb_hw_breakpoint.h>
+
+struct kgdb_hwbp {
+	bool			in_use;		/* gdb has set it */
+	struct perf_event_attr	attr;		/* what gdb asked for */
+	struct arch_hw_breakpoint info;		/* the same, parsed */
+};
+
+static struct kgdb_hwbp kgdb_hwbp[HBP_NUM];
+
+/* The placeholder events, one per slot and online CPU (see above). */
+static DEFINE_PER_CPU(struct perf_event *, kgdb_hwbp_event[HBP_NUM]);
+/* Which of them hold a slot on that CPU, and which are in its registers. */
+static DEFINE_PER_CPU(unsigned long, kgdb_hwbp_reserved);
+static DEFINE_PER_CPU(unsigned long, kgdb_hwbp_installed);
+
+static enum cpuhp_state kgdb_hwbp_cpuhp;
+
+/*
+ * Before kgdb_arch_late() (kgdbwait at early boot) there are no perf
+ * events yet: the breakpoints are written to the registers directly, which
+ * is all there is to share then.
+ */
+static unsigned long kgdb_hwbp_early_dr7;
+
+static void kgdb_hwbp_early_load(void)
+{
+	int i;
+
+	kgdb_hwbp_early_dr7 = 0;
+	for (i = 0; i < HBP_NUM; i++) {
+		struct arch_hw_breakpoint *info = &kgdb_hwbp[i].info;
+
+		if (!kgdb_hwbp[i].in_use)
+			continue;
+		set_debugreg(info->address, i);
+		kgdb_hwbp_early_dr7 |= encode_dr7(i, info->len, info->type);
+	}
+	set_debugreg(kgdb_hwbp_early_dr7, 7);
+}
+
+static struct perf_event *kgdb_hwbp_event_on(int cpu, int slot)
+{
+	return per_cpu(kgdb_hwbp_event, cpu)[slot];
+}
+
+static void kgdb_hwbp_release(int slot);
+
+/* Take (or give back) the slot of @slot on every CPU that has its event. */
+static int kgdb_hwbp_reserve(int slot)
+{
+	int cpu, failed_cpu = -1;
+
+	for_each_online_cpu(cpu) {
+		struct perf_event *bp = kgdb_hwbp_event_on(cpu, slot);
+
+		if (!bp)
+			continue;
+		bp->attr.bp_type = kgdb_hwbp[slot].attr.bp_type;
+		bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
+		if (dbg_reserve_bp_slot(bp)) {
+			failed_cpu = cpu;
+			break;
+		}
+		__set_bit(slot, per_cpu_ptr(&kgdb_hwbp_reserved, cpu));
+	}
+	if (failed_cpu < 0)
+		return 0;
+
+	kgdb_hwbp_release(slot);
+	return -ENOSPC;
+}
+
+static void kgdb_hwbp_release(int slot)
+{
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		if (__test_and_clear_bit(slot, per_cpu_ptr(&kgdb_hwbp_reserved, cpu)))
+			dbg_release_bp_slot(kgdb_hwbp_event_on(cpu, slot));
+	}
+}
+
+static int kgdb_hwbp_attr(struct perf_event_attr *attr, unsigned long addr,
+			  int len, enum kgdb_bptype bptype)
+{
+	hw_breakpoint_init(attr);
+	attr->bp_addr = addr;
+	attr->disabled = 1;
+	attr->exclude_user = 1;
+
+	switch (bptype) {
+	case BP_HARDWARE_BREAKPOINT:
+		attr->bp_type = HW_BREAKPOINT_X;
+		attr->bp_len = sizeof(long);
+		return 0;
+	case BP_WRITE_WATCHPOINT:
+		attr->bp_type = HW_BREAKPOINT_W;
+		break;
+	case BP_ACCESS_WATCHPOINT:
+		attr->bp_type = HW_BREAKPOINT_RW;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (len != 1 && len != 2 && len != 4 && len != 8)
+		return -EINVAL;
+	attr->bp_len = len;
+	return 0;
+}
+
+int kgdb_set_hw_break(unsigned long addr, int len, enum kgdb_bptype bptype)
+{
+	struct kgdb_hwbp *hb = NULL;
+	int slot;
+
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		if (!kgdb_hwbp[slot].in_use) {
+			hb = &kgdb_hwbp[slot];
+			break;
+		}
+	}
+	if (!hb || kgdb_hwbp_attr(&hb->attr, addr, len, bptype))
+		return -1;
+
+	/*
+	 * The backend's own rules: no breakpoint where the #DB path itself
+	 * runs or reads, or kgdb would recurse in its own exception.
+	 */
+	if (hw_breakpoint_arch_parse(NULL, &hb->attr, &hb->info))
+		return -1;
+
+	if (!dbg_is_early && kgdb_hwbp_reserve(slot))
+		return -1;
+	hb->in_use = true;
+	return 0;
+}
+
+int kgdb_remove_hw_break(unsigned long addr, int len, enum kgdb_bptype bptype)
+{
+	int slot;
+
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		if (kgdb_hwbp[slot].in_use && kgdb_hwbp[slot].attr.bp_addr == addr)
+			break;
+	}
+	if (slot == HBP_NUM)
+		return -1;
+
+	if (!dbg_is_early)
+		kgdb_hwbp_release(slot);
+	kgdb_hwbp[slot].in_use = false;
+	return 0;
+}
+
+void kgdb_remove_all_hw_break(void)
+{
+	int slot;
+
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		if (!kgdb_hwbp[slot].in_use)
+			continue;
+		if (!dbg_is_early)
+			kgdb_hwbp_release(slot);
+		kgdb_hwbp[slot].in_use = false;
+	}
+}
+
+/*
+ * Every CPU entering the debugger calls this, so that no breakpoint fires
+ * inside it on any CPU (with it on the gdb CPU only, the others' copies
+ * outlived their removal and leaked slots).
+ */
+void kgdb_disable_hw_debug(struct pt_regs *regs)
+{
+	unsigned long *installed = this_cpu_ptr(&kgdb_hwbp_installed);
+	int slot;
+
+	set_debugreg(DR7_FIXED_1, 7);
+	if (dbg_is_early)
+		return;
+
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		if (__test_and_clear_bit(slot, installed))
+			arch_uninstall_hw_breakpoint(__this_cpu_read(kgdb_hwbp_event[slot]));
+	}
+}
+
+/*
+ * Every CPU leaving the debugger calls this: install what gdb has now,
+ * then reload all debug registers, which kgdb_disable_hw_debug() switched
+ * off, from the backend's per-CPU state.
+ */
+void kgdb_correct_hw_break(void)
+{
+	unsigned long *installed = this_cpu_ptr(&kgdb_hwbp_installed);
+	int slot;
+
+	if (dbg_is_early) {
+		kgdb_hwbp_early_load();
+		return;
+	}
+
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		struct perf_event *bp = __this_cpu_read(kgdb_hwbp_event[slot]);
+
+		if (!kgdb_hwbp[slot].in_use || test_bit(slot, installed) ||
+		    !test_bit(slot, this_cpu_ptr(&kgdb_hwbp_reserved)))
+			continue;
+		bp->attr.bp_addr = kgdb_hwbp[slot].attr.bp_addr;
+		bp->attr.bp_type = kgdb_hwbp[slot].attr.bp_type;
+		bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
+		*counter_arch_bp(bp) = kgdb_hwbp[slot].info;
+		if (!arch_install_hw_breakpoint(bp))
+			__set_bit(slot, installed);
+	}
+	hw_breakpoint_restore();
+}
+
+static void kgdb_hwbp_unused(struct perf_event *bp, struct perf_sample_data *data,
+			     struct pt_regs *regs)
+{
+	/* Never scheduled by perf, so never called: hits go to kgdb_notify(). */
+}
+
+static void kgdb_hwbp_free_cpu(unsigned int cpu)
+{
+	int slot;
+
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		struct perf_event **bpp = per_cpu_ptr(&kgdb_hwbp_event[slot], cpu);
+
+		if (!*bpp)
+			continue;
+		if (__test_and_clear_bit(slot, per_cpu_ptr(&kgdb_hwbp_reserved, cpu)))
+			dbg_release_bp_slot(*bpp);
+		perf_event_release_kernel(*bpp);
+		*bpp = NULL;
+	}
+}
+
+/*
+ * A CPU coming online gets its placeholders and, when gdb has breakpoints
+ * set, their slots and registers: this runs on that CPU.
+ */
+static int kgdb_hwbp_cpu_online(unsigned int cpu)
+{
+	struct perf_event_attr attr;
+	unsigned long flags;
+	int slot;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = (unsigned long)&kgdb_hwbp;
+	attr.bp_len = HW_BREAKPOINT_LEN_1;
+	attr.bp_type = HW_BREAKPOINT_W;
+	attr.disabled = 1;
+
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		struct perf_event *bp;
+
+		bp = perf_event_create_kernel_counter(&attr, cpu, NULL,
+						      kgdb_hwbp_unused, NULL);
+		if (IS_ERR(bp)) {
+			kgdb_hwbp_free_cpu(cpu);
+			return PTR_ERR(bp);
+		}
+		/*
+		 * A placeholder holds no slot of its own: kgdb takes one
+		 * with dbg_reserve_bp_slot() while gdb uses it.  With
+		 * ->destroy gone, freeing it gives nothing back either.
+		 */
+		bp->destroy = NULL;
+		release_bp_slot(bp);
+		per_cpu(kgdb_hwbp_event, cpu)[slot] = bp;
+
+		if (!kgdb_hwbp[slot].in_use)
+			continue;
+		bp->attr.bp_type = kgdb_hwbp[slot].attr.bp_type;
+		bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
+		if (dbg_reserve_bp_slot(bp)) {
+			pr_warn("kgdb: no debug register left on CPU%u for the breakpoint at %pS\n",
+				cpu, (void *)kgdb_hwbp[slot].attr.bp_addr);
+			continue;
+		}
+		__set_bit(slot, this_cpu_ptr(&kgdb_hwbp_reserved));
+	}
+	local_irq_save(flags);
+	kgdb_correct_hw_break();
+	local_irq_restore(flags);
+	return 0;
+}
+
+static int kgdb_hwbp_cpu_offline(unsigned int cpu)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	kgdb_disable_hw_debug(NULL);
+	hw_breakpoint_restore();
+	local_irq_restore(flags);
+	kgdb_hwbp_free_cpu(cpu);
+	return 0;
+}
+
+void kgdb_hw_breakpoint_late(void)
+{
+	int ret;
+
+	if (kgdb_hwbp_cpuhp)
+		return;
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "x86/kgdb:hw_breakpoint",
+				kgdb_hwbp_cpu_online, kgdb_hwbp_cpu_offline);
+	if (ret < 0) {
+		pr_err("kgdb: no hardware breakpoints (%d)\n", ret);
+		return;
+	}
+	kgdb_hwbp_cpuhp = ret;
+}
+
+void kgdb_hw_breakpoint_exit(void)
+{
+	if (!kgdb_hwbp_cpuhp)
+		return;
+	cpuhp_remove_state(kgdb_hwbp_cpuhp);
+	kgdb_hwbp_cpuhp = 0;
+}
