@@ -56,8 +56,8 @@ def load_xfail():
     return out
 
 
-def qemu(mode, timeout, extra_args=(), append=""):
-    log = os.path.join(LOGS, mode + ".log")
+def qemu(mode, timeout, extra_args=(), append="", name=None):
+    log = os.path.join(LOGS, (name or mode) + ".log")
     if os.path.exists(log):
         os.unlink(log)
     cmd = ["timeout", "--kill-after=5", str(timeout),
@@ -256,22 +256,25 @@ def eval_kgdbts(sec):
         record("kgdbts", "(completion)", False, "kgdbts did not finish")
 
 
-def run_kgdb_host():
+def run_kgdb_host(suite, cycles, append=""):
+    """Host gdb against kgdb: `cycles` more add/remove rounds after the first.
+
+    Each round waits for the guest's next (sync) or fork; the guest's loop
+    is long enough for every round and bounds how long a kernel whose
+    breakpoints never fire keeps gdb waiting.
+    """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    # Each round waits for the guest's next (sync) or fork; its loop is
-    # long enough for every round, and bounds how long a kernel whose
-    # breakpoints never fire keeps gdb waiting.
-    cycles = int(os.environ.get("HWBP_KGDB_CYCLES", "100"))
     cmd, log = qemu("kgdb", 120 + 4 * cycles,
                     ["-serial", "tcp:127.0.0.1:%d,server=on,wait=off" % port],
-                    "kgdboc=ttyS1,115200 hwbploops=%d" % (3 * cycles + 50))
+                    "kgdboc=ttyS1,115200 hwbploops=%d %s" % (3 * cycles + 50, append),
+                    name=suite)
     start = time.time()
     vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
     env = dict(os.environ, HWBP_CONSOLE=log, HWBP_PORT=str(port),
                HWBP_CYCLES=str(cycles))
-    gdb_log = os.path.join(LOGS, "kgdb-host-gdb.log")
+    gdb_log = os.path.join(LOGS, suite + "-gdb.log")
     with open(gdb_log, "w") as out:
         subprocess.run(["timeout", str(100 + 4 * cycles), "gdb", "-nx", "-batch",
                         os.path.join(KOUT, "vmlinux"), "-x",
@@ -280,47 +283,63 @@ def run_kgdb_host():
                        env=env)
     vm.kill()
     vm.wait()
-    print("  boot %-7s %5.0fs" % ("kgdb", time.time() - start))
-    eval_tap("kgdb-host", (0, open(gdb_log, errors="replace").read()))
+    print("  boot %-12s %5.0fs" % (suite, time.time() - start))
+    eval_tap(suite, (0, open(gdb_log, errors="replace").read()))
+
+
+def wanted(boot_name):
+    """HWBP_BOOTS=main,kgdbts,kgdb-host,kgdb-hotplug runs only those (for
+    development; a partial run says so in its last lines)."""
+    only = os.environ.get("HWBP_BOOTS")
+    return not only or boot_name in only.split(",")
 
 
 def main():
-    secs = boot("main", 900)
-    env = secs.get("env")
-    if env:
-        print("  guest: " + " / ".join(env[1].split()))
-    eval_kunit(secs.get("kunit"))
-    eval_tap("kselftest", secs.get("kselftest"), "# ")
-    int1 = secs.get("int1probe", (None, ""))[1]
-    record("probes", "int3 gives SIGTRAP/SI_KERNEL past CC",
-           secs.get("int3probe", (1,))[0] == 0, secs.get("int3probe", (0, ""))[1].strip())
-    # Not a test of the kernel: it tells whether the emulator can run
-    # breakpoint_test's icebp case at all (rig/xfail's [no-int1] entries).
-    record("probes", "int1 (icebp) raises #DB", "int1: sigtrap" in int1, int1.strip(),
-           skip="int1: sigill" in int1)
-    eval_tap("step_after_suspend", secs.get("step_after_suspend_n"))
-    record("step_after_suspend", "with a suspend/resume cycle", False,
-           "the guest kernel has no CONFIG_SUSPEND and the QEMU machine no S3 "
-           "wake-up source; the -n variant above runs the same per-CPU check",
-           skip=True)
-    eval_ptrace_abi(secs)
-    eval_perf_test(secs.get("perf_test"))
-    eval_perf_stat(secs)
-    eval_gdb(secs)
-    sm = secs.get("sample_module")
-    if sm is None:
-        record("sample-module", "data_breakpoint on panic_timeout", False, "not run")
-    else:
-        hits = sm[1].count("panic_timeout value is changed")
-        ok = (sm[0] == 0 and hits == 3 and "panic_timeout write installed" in sm[1]
-              and "panic_timeout write uninstalled" in sm[1])
-        record("sample-module", "data_breakpoint on panic_timeout: 3 writes, 3 hits",
-               ok, "rc=%s hits=%d" % (sm[0], hits))
+    if os.environ.get("HWBP_BOOTS"):
+        print("  only the boots in HWBP_BOOTS=%s" % os.environ["HWBP_BOOTS"])
+    int1 = ""
+    if wanted("main"):
+        secs = boot("main", 900)
+        env = secs.get("env")
+        if env:
+            print("  guest: " + " / ".join(env[1].split()))
+        eval_kunit(secs.get("kunit"))
+        eval_tap("kselftest", secs.get("kselftest"), "# ")
+        int1 = secs.get("int1probe", (None, ""))[1]
+        record("probes", "int3 gives SIGTRAP/SI_KERNEL past CC",
+               secs.get("int3probe", (1,))[0] == 0, secs.get("int3probe", (0, ""))[1].strip())
+        # Not a test of the kernel: it tells whether the emulator can run
+        # breakpoint_test's icebp case at all (rig/xfail's [no-int1] entries).
+        record("probes", "int1 (icebp) raises #DB", "int1: sigtrap" in int1, int1.strip(),
+               skip="int1: sigill" in int1)
+        eval_tap("step_after_suspend", secs.get("step_after_suspend_n"))
+        record("step_after_suspend", "with a suspend/resume cycle", False,
+               "the guest kernel has no CONFIG_SUSPEND and the QEMU machine no S3 "
+               "wake-up source; the -n variant above runs the same per-CPU check",
+               skip=True)
+        eval_ptrace_abi(secs)
+        eval_perf_test(secs.get("perf_test"))
+        eval_perf_stat(secs)
+        eval_gdb(secs)
+        sm = secs.get("sample_module")
+        if sm is None:
+            record("sample-module", "data_breakpoint on panic_timeout", False, "not run")
+        else:
+            hits = sm[1].count("panic_timeout value is changed")
+            ok = (sm[0] == 0 and hits == 3 and "panic_timeout write installed" in sm[1]
+                  and "panic_timeout write uninstalled" in sm[1])
+            record("sample-module", "data_breakpoint on panic_timeout: 3 writes, 3 hits",
+                   ok, "rc=%s hits=%d" % (sm[0], hits))
 
-    secs = boot("kgdbts", 600)
-    eval_kgdbts(secs.get("kgdbts"))
-
-    run_kgdb_host()
+    if wanted("kgdbts"):
+        secs = boot("kgdbts", 600)
+        eval_kgdbts(secs.get("kgdbts"))
+    if wanted("kgdb-host"):
+        run_kgdb_host("kgdb-host", int(os.environ.get("HWBP_KGDB_CYCLES", "100")))
+    if wanted("kgdb-hotplug"):
+        # CPU 3 goes offline and online before every event, and only it
+        # makes them: CPUs that come online must get gdb's breakpoints.
+        run_kgdb_host("kgdb-hotplug", 10, "hwbphotplug")
 
     # expected failures: documented in rig/xfail, still run and printed
     icebp_missing = "int1: sigill" in int1
