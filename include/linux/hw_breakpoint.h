@@ -86,7 +86,7 @@ struct perf_event *register_wide_hw_breakpoint_cpu(struct perf_event_attr *attr,
 struct perf_event * __percpu *
 register_wide_hw_breakpoint(struct perf_event_attr *attr,
 			    perf_overflow_handler_t triggered, void *context);
-void unregister_wide_hw_breakpoint(struct perf_event * __percpu *cpu_events);
+void unregister_wide_hw_breakpoint(struct perf_event *__percpu *cpu_events);
 
 void unregister_hw_breakpoint(struct perf_event *bp);
 int register_perf_hw_breakpoint(struct perf_event *bp);
@@ -124,14 +124,14 @@ register_user_hw_breakpoint(struct perf_event_attr *attr,
 static inline int modify_user_hw_breakpoint(struct perf_event *bp,
 					    struct perf_event_attr *attr)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline int
 modify_user_hw_breakpoint_check(struct perf_event *bp,
 				struct perf_event_attr *attr, bool check)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline struct perf_event *
@@ -155,7 +155,7 @@ static inline void unregister_hw_breakpoint(struct perf_event *bp) { }
 
 static inline int register_perf_hw_breakpoint(struct perf_event *bp)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline bool hw_breakpoint_is_used(void)
@@ -165,7 +165,7 @@ static inline bool hw_breakpoint_is_used(void)
 
 static inline int reserve_bp_slot(struct perf_event *bp)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline void release_bp_slot(struct perf_event *bp) { }

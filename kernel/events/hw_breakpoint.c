@@ -147,11 +147,14 @@ static const struct rhashtable_params bp_task_params = {
 };
 
 /* An architecture may charge a breakpoint more than one register. */
+static inline int bp_weight(struct perf_event *bp)
+{
 #ifdef hw_breakpoint_weight
-#define bp_weight(bp)	hw_breakpoint_weight(bp)
+	return hw_breakpoint_weight(bp);
 #else
-#define bp_weight(bp)	1
+	return 1;
 #endif
+}
 
 static enum bp_type_idx bp_class(u64 bp_type)
 {
@@ -186,6 +189,7 @@ static void bp_hist_move(atomic_t *hist, int from, int to)
 		return;
 	if (to > 0)
 		atomic_inc(&hist[to - 1]);
+	/* Raise before lowering: observers may over-count, never under. */
 	smp_mb__after_atomic();
 	if (from > 0)
 		atomic_dec(&hist[from - 1]);
@@ -223,28 +227,30 @@ static void bp_lock_assert(struct perf_event *bp)
 		lockdep_assert_held_write(&bp_slots_sem);
 }
 
-static struct mutex *bp_lock(struct perf_event *bp)
+static struct mutex *bp_task_lock_of(struct perf_event *bp)
 {
-	struct mutex *m;
-
-	if (!bp->hw.target) {
-		percpu_down_write(&bp_slots_sem);
-		return NULL;
-	}
-	m = &bp_task_locks[hash_ptr(bp->hw.target, BP_TASK_LOCK_BITS)];
-	mutex_lock(m);
-	percpu_down_read(&bp_slots_sem);
-	return m;
+	return &bp_task_locks[hash_ptr(bp->hw.target, BP_TASK_LOCK_BITS)];
 }
 
-static void bp_unlock(struct mutex *m)
+/* Take the locks @bp's accounting needs; see "Locking" above. */
+static void bp_lock(struct perf_event *bp)
 {
-	if (!m) {
+	if (!bp->hw.target) {
+		percpu_down_write(&bp_slots_sem);
+		return;
+	}
+	mutex_lock(bp_task_lock_of(bp));
+	percpu_down_read(&bp_slots_sem);
+}
+
+static void bp_unlock(struct perf_event *bp)
+{
+	if (!bp->hw.target) {
 		percpu_up_write(&bp_slots_sem);
 		return;
 	}
 	percpu_up_read(&bp_slots_sem);
-	mutex_unlock(m);
+	mutex_unlock(bp_task_lock_of(bp));
 }
 
 /*
@@ -356,6 +362,7 @@ static int bp_claim_cpu(struct perf_event *bp, enum bp_type_idx t, int w)
 
 	atomic_add(w, &s->bound[bp_kind_of(bp)]);
 	bp_hist_move(bp_cpus[t], old, old + w);
+	/* Publish, then check: pairs with the debugger's, see above. */
 	smp_mb();
 	if (bp_cpu_fixed(bp->cpu, t) + bp_task_max(bp->cpu, t) <= bp_nr_slots[t])
 		return 0;
@@ -389,6 +396,7 @@ static int bp_claim_task_cpu(struct perf_event *bp, enum bp_type_idx t, int w)
 		return -ENOSPC;
 
 	bp_hist_move(row, from, to);
+	/* Publish, then check: pairs with the debugger's, see above. */
 	smp_mb();
 	if (bp_cpu_fixed(bp->cpu, t) + to <= bp_nr_slots[t])
 		return 0;
@@ -441,6 +449,7 @@ static int bp_claim_task_all(struct perf_event *bp, enum bp_type_idx t, int w)
 	bp_hist_move(bp_tasks_all[t], tl.all, tl.all + w);
 	if (tl.bound)
 		bp_task_rekey_rows(bp, t, tl.all, tl.all + w);
+	/* Publish, then check: pairs with the debugger's, see above. */
 	smp_mb();
 	if (bp_task_fits_everywhere(bp, t, tl.all + w, tl.bound))
 		return 0;
@@ -512,14 +521,13 @@ static int bp_check(struct perf_event *bp, u64 bp_type)
 int reserve_bp_slot(struct perf_event *bp)
 {
 	enum bp_type_idx t = bp_class(bp->attr.bp_type);
-	struct mutex *m;
 	int ret;
 
 	ret = bp_check(bp, bp->attr.bp_type);
 	if (ret)
 		return ret;
 
-	m = bp_lock(bp);
+	bp_lock(bp);
 	ret = bp_claim(bp, t);
 	if (!ret && bp->hw.target) {
 		ret = rhltable_insert(&bp_task_table, &bp->hw.bp_list,
@@ -527,23 +535,21 @@ int reserve_bp_slot(struct perf_event *bp)
 		if (ret)
 			bp_drop(bp, t);
 	}
-	bp_unlock(m);
+	bp_unlock(bp);
 	return ret;
 }
 
 void release_bp_slot(struct perf_event *bp)
 {
-	struct mutex *m;
-
 	if (bp_check(bp, bp->attr.bp_type))
 		return;
 
-	m = bp_lock(bp);
+	bp_lock(bp);
 	/* A task breakpoint that is not listed holds no slot. */
 	if (!bp->hw.target ||
 	    !rhltable_remove(&bp_task_table, &bp->hw.bp_list, bp_task_params))
 		bp_drop(bp, bp_class(bp->attr.bp_type));
-	bp_unlock(m);
+	bp_unlock(bp);
 }
 
 /*
@@ -556,20 +562,19 @@ static int bp_modify_slot(struct perf_event *bp, u64 new_type)
 {
 	enum bp_type_idx from = bp_class(bp->attr.bp_type);
 	enum bp_type_idx to = bp_class(new_type);
-	struct mutex *m;
 	int ret;
 
 	ret = bp_check(bp, new_type);
 	if (ret || from == to)
 		return ret;
 
-	m = bp_lock(bp);
+	bp_lock(bp);
 	ret = bp_claim(bp, to);
 	if (!ret) {
 		bp_drop(bp, from);
 		bp->attr.bp_type = new_type;
 	}
-	bp_unlock(m);
+	bp_unlock(bp);
 	return ret;
 }
 
@@ -599,6 +604,7 @@ int dbg_reserve_bp_slot(struct perf_event *bp)
 	s = bp_slots_of(bp->cpu, t);
 	atomic_add(w, &s->dbg);
 	atomic_add(w, &bp_dbg_total[t]);
+	/* Publish, then check: pairs with every updater's, see above. */
 	smp_mb();
 	if (bp_cpu_fixed(bp->cpu, t) + bp_task_max(bp->cpu, t) <= bp_nr_slots[t])
 		return 0;
@@ -644,20 +650,17 @@ static int bp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
 int register_perf_hw_breakpoint(struct perf_event *bp)
 {
 	struct arch_hw_breakpoint hw = { };
-	int err;
-
 	/* The slot is checked first: that is the errno users rely on. */
-	err = reserve_bp_slot(bp);
-	if (err)
-		return err;
+	int err = reserve_bp_slot(bp);
 
-	err = bp_parse(bp, &bp->attr, &hw);
-	if (err) {
-		release_bp_slot(bp);
-		return err;
+	if (!err) {
+		err = bp_parse(bp, &bp->attr, &hw);
+		if (err)
+			release_bp_slot(bp);
+		else
+			bp->hw.info = hw;
 	}
-	bp->hw.info = hw;
-	return 0;
+	return err;
 }
 
 /**
@@ -669,24 +672,38 @@ int register_perf_hw_breakpoint(struct perf_event *bp)
  *
  * Return: the event, or an ERR_PTR().
  */
-struct perf_event *
-register_user_hw_breakpoint(struct perf_event_attr *attr,
-			    perf_overflow_handler_t triggered,
-			    void *context, struct task_struct *tsk)
+struct perf_event *register_user_hw_breakpoint(struct perf_event_attr *attr,
+					       perf_overflow_handler_t triggered,
+					       void *context,
+					       struct task_struct *tsk)
 {
-	return perf_event_create_kernel_counter(attr, -1, tsk, triggered,
-						context);
+	const int any_cpu = -1;
+
+	return perf_event_create_kernel_counter(attr, any_cpu, tsk,
+						triggered, context);
 }
 EXPORT_SYMBOL_GPL(register_user_hw_breakpoint);
 
-/* Only these attributes may change on a live breakpoint. */
+/*
+ * Only these attributes may change on a live breakpoint: copy them from
+ * @src into @dst.
+ */
 static void bp_copy_mutable(struct perf_event_attr *dst,
 			    const struct perf_event_attr *src)
 {
-	dst->bp_type = src->bp_type;
-	dst->bp_addr = src->bp_addr;
-	dst->bp_len = src->bp_len;
 	dst->disabled = src->disabled;
+	dst->bp_len = src->bp_len;
+	dst->bp_addr = src->bp_addr;
+	dst->bp_type = src->bp_type;
+}
+
+static bool bp_only_mutable_differ(struct perf_event *bp,
+				   const struct perf_event_attr *attr)
+{
+	struct perf_event_attr want = bp->attr;
+
+	bp_copy_mutable(&want, attr);
+	return !memcmp(&want, attr, sizeof(want));
 }
 
 /**
@@ -705,28 +722,17 @@ int modify_user_hw_breakpoint_check(struct perf_event *bp,
 				    struct perf_event_attr *attr, bool check)
 {
 	struct arch_hw_breakpoint hw = { };
-	int err;
+	int err = bp_parse(bp, attr, &hw);
 
-	err = bp_parse(bp, attr, &hw);
+	if (!err && check && !bp_only_mutable_differ(bp, attr))
+		err = -EINVAL;
+	if (!err && attr->bp_type != bp->attr.bp_type)
+		err = bp_modify_slot(bp, attr->bp_type);
 	if (err)
 		return err;
 
-	if (check) {
-		struct perf_event_attr want = bp->attr;
-
-		bp_copy_mutable(&want, attr);
-		if (memcmp(&want, attr, sizeof(want)))
-			return -EINVAL;
-	}
-
-	if (attr->bp_type != bp->attr.bp_type) {
-		err = bp_modify_slot(bp, attr->bp_type);
-		if (err)
-			return err;
-	}
-
-	bp_copy_mutable(&bp->attr, attr);
 	bp->hw.info = hw;
+	bp_copy_mutable(&bp->attr, attr);
 	return 0;
 }
 
@@ -753,12 +759,31 @@ int modify_user_hw_breakpoint(struct perf_event *bp,
 		perf_event_disable(bp);
 
 	err = modify_user_hw_breakpoint_check(bp, attr, false);
+	if (bp->attr.disabled)
+		return err;
 
-	if (!bp->attr.disabled)
-		perf_event_enable(bp);
+	perf_event_enable(bp);
 	return err;
 }
 EXPORT_SYMBOL_GPL(modify_user_hw_breakpoint);
+
+/**
+ * register_wide_hw_breakpoint_cpu - create a kernel breakpoint on one CPU
+ * @attr: breakpoint attributes
+ * @triggered: called on every hit
+ * @context: passed to @triggered through the event
+ * @cpu: the CPU
+ *
+ * Return: the event, or an ERR_PTR().
+ */
+struct perf_event *register_wide_hw_breakpoint_cpu(struct perf_event_attr *attr,
+						   perf_overflow_handler_t triggered,
+						   void *context, int cpu)
+{
+	return perf_event_create_kernel_counter(attr, cpu, NULL,
+						triggered, context);
+}
+EXPORT_SYMBOL_GPL(register_wide_hw_breakpoint_cpu);
 
 /**
  * unregister_hw_breakpoint - destroy a breakpoint
@@ -772,23 +797,21 @@ void unregister_hw_breakpoint(struct perf_event *bp)
 EXPORT_SYMBOL_GPL(unregister_hw_breakpoint);
 
 /**
- * register_wide_hw_breakpoint_cpu - create a kernel breakpoint on one CPU
- * @attr: breakpoint attributes
- * @triggered: called on every hit
- * @context: passed to @triggered through the event
- * @cpu: the CPU
- *
- * Return: the event, or an ERR_PTR().
+ * unregister_wide_hw_breakpoint - destroy a breakpoint on every CPU
+ * @cpu_events: what register_wide_hw_breakpoint() returned
  */
-struct perf_event *
-register_wide_hw_breakpoint_cpu(struct perf_event_attr *attr,
-				perf_overflow_handler_t triggered,
-				void *context, int cpu)
+void unregister_wide_hw_breakpoint(struct perf_event * __percpu *cpu_events)
 {
-	return perf_event_create_kernel_counter(attr, cpu, NULL, triggered,
-						context);
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct perf_event *bp = *per_cpu_ptr(cpu_events, cpu);
+
+		unregister_hw_breakpoint(bp);
+	}
+	free_percpu(cpu_events);
 }
-EXPORT_SYMBOL_GPL(register_wide_hw_breakpoint_cpu);
+EXPORT_SYMBOL_GPL(unregister_wide_hw_breakpoint);
 
 /**
  * register_wide_hw_breakpoint - create a kernel breakpoint on every CPU
@@ -803,11 +826,10 @@ struct perf_event * __percpu *
 register_wide_hw_breakpoint(struct perf_event_attr *attr,
 			    perf_overflow_handler_t triggered, void *context)
 {
-	struct perf_event * __percpu *events;
+	struct perf_event * __percpu *events = alloc_percpu(struct perf_event *);
 	struct perf_event *bp = NULL;
-	int cpu;
+	unsigned int cpu;
 
-	events = alloc_percpu(typeof(*events));
 	if (!events)
 		return (void __percpu __force *)ERR_PTR(-ENOMEM);
 
@@ -821,27 +843,13 @@ register_wide_hw_breakpoint(struct perf_event_attr *attr,
 	}
 	cpus_read_unlock();
 
-	if (!IS_ERR(bp))
-		return events;
-
-	unregister_wide_hw_breakpoint(events);
-	return (void __percpu __force *)bp;
+	if (IS_ERR(bp)) {
+		unregister_wide_hw_breakpoint(events);
+		return (void __percpu __force *)bp;
+	}
+	return events;
 }
 EXPORT_SYMBOL_GPL(register_wide_hw_breakpoint);
-
-/**
- * unregister_wide_hw_breakpoint - destroy a breakpoint on every CPU
- * @cpu_events: what register_wide_hw_breakpoint() returned
- */
-void unregister_wide_hw_breakpoint(struct perf_event * __percpu *cpu_events)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		unregister_hw_breakpoint(*per_cpu_ptr(cpu_events, cpu));
-	free_percpu(cpu_events);
-}
-EXPORT_SYMBOL_GPL(unregister_wide_hw_breakpoint);
 
 static bool bp_any(const atomic_t *v, size_t n)
 {
@@ -898,65 +906,70 @@ void hw_breakpoint_unblock_updaters(void)
 EXPORT_SYMBOL_IF_KUNIT(hw_breakpoint_unblock_updaters);
 #endif
 
-static void bp_destroy(struct perf_event *bp)
+static void bp_event_destroy(struct perf_event *bp)
 {
 	release_bp_slot(bp);
 }
 
 static int bp_event_init(struct perf_event *bp)
 {
+	enum bp_type_idx t = bp_class(bp->attr.bp_type);
 	int err;
 
 	if (bp->attr.type != PERF_TYPE_BREAKPOINT)
 		return -ENOENT;
-
 	/* No registers of this class, and no branch stacks, ever. */
-	if (!bp_nr_slots[bp_class(bp->attr.bp_type)] || has_branch_stack(bp))
+	if (has_branch_stack(bp) || !bp_nr_slots[t])
 		return -EOPNOTSUPP;
 
 	err = register_perf_hw_breakpoint(bp);
 	if (!err)
-		bp->destroy = bp_destroy;
+		bp->destroy = bp_event_destroy;
 	return err;
 }
 
-static int bp_add(struct perf_event *bp, int flags)
-{
-	struct hw_perf_event *hwc = &bp->hw;
-
-	if (!(flags & PERF_EF_START))
-		hwc->state = PERF_HES_STOPPED;
-	if (is_sampling_event(bp)) {
-		hwc->last_period = hwc->sample_period;
-		perf_swevent_set_period(bp);
-	}
-	return arch_install_hw_breakpoint(bp);
-}
-
-static void bp_del(struct perf_event *bp, int flags)
+static void bp_pmu_del(struct perf_event *bp, int flags)
 {
 	arch_uninstall_hw_breakpoint(bp);
 }
 
-static void bp_start(struct perf_event *bp, int flags)
+static int bp_pmu_add(struct perf_event *bp, int flags)
 {
-	bp->hw.state = 0;
+	struct hw_perf_event *hwc = &bp->hw;
+
+	if (is_sampling_event(bp)) {
+		hwc->last_period = hwc->sample_period;
+		perf_swevent_set_period(bp);
+	}
+	hwc->state = (flags & PERF_EF_START) ? hwc->state : PERF_HES_STOPPED;
+	return arch_install_hw_breakpoint(bp);
 }
 
-static void bp_stop(struct perf_event *bp, int flags)
+/*
+ * The architecture's handler counts hits only while the event is not
+ * stopped; starting and stopping is all about that one flag.
+ */
+static void bp_pmu_set_state(struct perf_event *bp, int state)
 {
-	bp->hw.state = PERF_HES_STOPPED;
+	bp->hw.state = state;
 }
 
+static void bp_pmu_start(struct perf_event *bp, int flags)
+{
+	bp_pmu_set_state(bp, 0);
+}
+
+static void bp_pmu_stop(struct perf_event *bp, int flags)
+{
+	bp_pmu_set_state(bp, PERF_HES_STOPPED);
+}
+
+/* Scheduled with the software events of a task. */
 static struct pmu bp_pmu = {
-	/* Scheduled with the software events of a task. */
-	.task_ctx_nr	= perf_sw_context,
-	.event_init	= bp_event_init,
-	.add		= bp_add,
-	.del		= bp_del,
-	.start		= bp_start,
-	.stop		= bp_stop,
-	.read		= hw_breakpoint_pmu_read,
+	.event_init = bp_event_init, .task_ctx_nr = perf_sw_context,
+	.add = bp_pmu_add, .del = bp_pmu_del,
+	.start = bp_pmu_start, .stop = bp_pmu_stop,
+	.read = hw_breakpoint_pmu_read,
 };
 
 /* The architecture's #DB handler must see the trap before anyone else. */

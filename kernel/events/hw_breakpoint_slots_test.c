@@ -591,6 +591,7 @@ static struct kunit_suite slots_test_suite = {
 	.exit		= slots_test_exit,
 	.test_cases	= slots_test_cases,
 };
+
 kunit_test_suite(slots_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for hardware breakpoint slot accounting");
