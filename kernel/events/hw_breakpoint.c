@@ -96,18 +96,25 @@
  *  2. smp_mb(),
  *  3. read everything else and check the sum; if it is over, withdraw.
  *
- * Two parties racing this way cannot both miss the other's claim (each
- * store is ordered before the other's loads), so at most one of them
- * overshoots unnoticed, and that one sees the other and withdraws.  A
- * histogram move raises the new bucket before lowering the old one, with a
- * barrier between, and readers scan from the top down; so an observer that
- * stops an updater anywhere, or reads concurrently, counts a task twice or
- * at the higher weight, never not at all: frozen updaters are over-counted,
- * never under-counted.  An updater frozen between publishing and
- * withdrawing counts as a reservation until it resumes, so the debugger
- * may then fail although that updater would have backed off; it never
- * succeeds where no slot is free, and never writes what updaters write, so
- * their accounting is intact when they resume.
+ * Why this is enough:
+ *
+ *  - Of two parties racing this way, at least one sees the other's claim
+ *    (store buffering with a full barrier on both sides), so they cannot
+ *    both be admitted over the limit.  With kgdb the race is even simpler:
+ *    the debugger runs entirely between two steps of a stopped updater.
+ *  - A claim that is only partly published may be missed by the debugger,
+ *    but its owner checks only after publishing all of it, and then sees
+ *    what the debugger took in the meantime.
+ *  - Reservations already admitted are never under-counted: a histogram
+ *    move raises the new bucket before lowering the old one (with a barrier
+ *    between, and readers scan from the top down), so an owner stopped in
+ *    the middle is counted twice or at the higher weight, never not at all.
+ *  - The debugger writes only dbg() and bp_dbg_total[], which no updater
+ *    writes, so a stopped updater finds its own accounting intact.
+ *
+ * The price: a claim stopped between publishing and withdrawing counts as a
+ * reservation, so the debugger may then be refused a slot that the updater
+ * would have given back.  It is never granted a slot that is not free.
  */
 
 enum bp_kind {
