@@ -302,6 +302,69 @@ static void failed_modify_leaves_the_old_bp(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n - 1);
 }
 
+static void flexible_bps_are_accounted_as_pinned(struct kunit *test)
+{
+	struct slots_ctx *ctx = test->priv;
+	struct perf_event_attr attr;
+	struct perf_event *bp;
+	int n = ctx->slots, i;
+
+	for (i = 0; i < n; i++) {
+		hw_breakpoint_init(&attr);
+		attr.pinned = 0;
+		attr.bp_type = HW_BREAKPOINT_W;
+		attr.bp_len = HW_BREAKPOINT_LEN_1;
+		attr.bp_addr = (unsigned long)&watched[i];
+		bp = perf_event_create_kernel_counter(&attr, i ? ctx->cpu[0] : -1,
+						      i ? NULL : idle_target(test, 0),
+						      NULL, NULL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(bp));
+		ctx->bps[i] = bp;
+	}
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[1]), 1);
+	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], idle_target(test, 1)),
+			0);
+	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], idle_target(test, 0)),
+			-ENOSPC);
+}
+
+static void bad_requests_fail_and_leak_nothing(struct kunit *test)
+{
+	struct perf_event_attr attr;
+	struct perf_event *bp;
+	int cpu;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = (unsigned long)&watched[0];
+	attr.bp_len = HW_BREAKPOINT_LEN_1;
+
+	attr.bp_type = HW_BREAKPOINT_EMPTY;
+	bp = perf_event_create_kernel_counter(&attr, 0, NULL, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bp), -EINVAL);
+
+	attr.bp_type = HW_BREAKPOINT_INVALID;
+	bp = perf_event_create_kernel_counter(&attr, -1, current, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bp), -EINVAL);
+
+	/* Admitted by the accounting, refused by the architecture. */
+	attr.bp_type = HW_BREAKPOINT_W;
+	attr.bp_len = 3;
+	bp = perf_event_create_kernel_counter(&attr, 0, NULL, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bp), -EINVAL);
+
+	/* A kernel address for a user-only breakpoint. */
+	attr.bp_len = HW_BREAKPOINT_LEN_1;
+	attr.exclude_kernel = 1;
+	bp = perf_event_create_kernel_counter(&attr, -1, current, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bp), -EINVAL);
+
+	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
+	for_each_possible_cpu(cpu)
+		KUNIT_EXPECT_EQ(test, used(cpu), 0);
+}
+
 /* What kgdb hands to dbg_reserve_bp_slot(): a CPU-bound, task-less event. */
 static struct perf_event *dbg_bp(struct kunit *test, int cpu)
 {
@@ -578,6 +641,8 @@ static struct kunit_case slots_test_cases[] = {
 	KUNIT_CASE(mixed_kinds_meet_exactly_at_slots),
 	KUNIT_CASE(modify_address_keeps_the_slot),
 	KUNIT_CASE(failed_modify_leaves_the_old_bp),
+	KUNIT_CASE(flexible_bps_are_accounted_as_pinned),
+	KUNIT_CASE(bad_requests_fail_and_leak_nothing),
 	KUNIT_CASE(dbg_reserve_works_while_updaters_are_blocked),
 	KUNIT_CASE(dbg_slots_count_against_every_kind),
 	KUNIT_CASE(all_released_means_unused),
