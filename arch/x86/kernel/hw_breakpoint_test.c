@@ -459,7 +459,7 @@ static void entry_and_ist_areas_refused_even_for_root(struct kunit *test)
 	unsigned long gdt = (unsigned long)get_cpu_gdt_rw(0);
 	unsigned long ist = (unsigned long)&get_cpu_entry_area(0)->estacks;
 	unsigned long entry = (unsigned long)__entry_text_start;
-	unsigned long noinstr = (unsigned long)__noinstr_text_start;
+	unsigned long noinstr_text = (unsigned long)__noinstr_text_start;
 	unsigned long fine = (unsigned long)hwbp_test_exec_target;
 	int kexec_ok = IS_ENABLED(CONFIG_KPROBES) ? 0 : -EINVAL;
 	const struct hwbp_parse_case cases[] = {
@@ -477,7 +477,7 @@ static void entry_and_ist_areas_refused_even_for_root(struct kunit *test)
 		{ "__per_cpu_offset", (unsigned long)__per_cpu_offset, 8,
 		  HW_BREAKPOINT_RW, -EINVAL, -EINVAL },
 		{ "X entry text", entry, 8, HW_BREAKPOINT_X, -EINVAL, -EINVAL },
-		{ "X noinstr text", noinstr, 8, HW_BREAKPOINT_X,
+		{ "X noinstr text", noinstr_text, 8, HW_BREAKPOINT_X,
 		  -EINVAL, -EINVAL },
 		{ "X kprobe blacklist", (unsigned long)notify_die, 8,
 		  HW_BREAKPOINT_X, -EINVAL, -EINVAL },
