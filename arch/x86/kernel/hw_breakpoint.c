@@ -160,20 +160,36 @@ void arch_uninstall_hw_breakpoint(struct perf_event *bp)
 	this_cpu_write(bp_owner[slot], NULL);
 }
 
+/* Data lengths DR7 can express, and their LEN codes */
+static const struct {
+	u8 bytes;
+	u8 code;
+} x86_lens[] = {
+	{ HW_BREAKPOINT_LEN_1, X86_BREAKPOINT_LEN_1 },
+	{ HW_BREAKPOINT_LEN_2, X86_BREAKPOINT_LEN_2 },
+	{ HW_BREAKPOINT_LEN_4, X86_BREAKPOINT_LEN_4 },
+#ifdef CONFIG_X86_64
+	{ HW_BREAKPOINT_LEN_8, X86_BREAKPOINT_LEN_8 },
+#endif
+};
+
 static int x86_len_to_bytes(int x86_len)
 {
-	switch (x86_len) {
-	case X86_BREAKPOINT_LEN_1:
-		return HW_BREAKPOINT_LEN_1;
-	case X86_BREAKPOINT_LEN_2:
-		return HW_BREAKPOINT_LEN_2;
-	case X86_BREAKPOINT_LEN_4:
-		return HW_BREAKPOINT_LEN_4;
-#ifdef CONFIG_X86_64
-	case X86_BREAKPOINT_LEN_8:
-		return HW_BREAKPOINT_LEN_8;
-#endif
-	}
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(x86_lens); i++)
+		if (x86_lens[i].code == x86_len)
+			return x86_lens[i].bytes;
+	return -EINVAL;
+}
+
+static int bytes_to_x86_len(u64 bytes)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(x86_lens); i++)
+		if (x86_lens[i].bytes == bytes)
+			return x86_lens[i].code;
 	return -EINVAL;
 }
 
@@ -297,6 +313,7 @@ static int x86_bp_decode(unsigned long addr, u64 len, u32 type, bool bpext,
 			 struct arch_hw_breakpoint *hw)
 {
 	unsigned long last = addr + len - 1;
+	int code;
 
 	if (last < addr || in_debug_entry_data(addr, last))
 		return -EINVAL;
@@ -325,42 +342,27 @@ static int x86_bp_decode(unsigned long addr, u64 len, u32 type, bool bpext,
 		return -EINVAL;
 	}
 
-	switch (len) {
-	case HW_BREAKPOINT_LEN_1:
-		hw->len = X86_BREAKPOINT_LEN_1;
-		break;
-	case HW_BREAKPOINT_LEN_2:
-		hw->len = X86_BREAKPOINT_LEN_2;
-		break;
-	case HW_BREAKPOINT_LEN_4:
-		hw->len = X86_BREAKPOINT_LEN_4;
-		break;
-#ifdef CONFIG_X86_64
-	case HW_BREAKPOINT_LEN_8:
-		hw->len = X86_BREAKPOINT_LEN_8;
-		break;
-#endif
-	default:
-		/*
-		 * AMD BPEXT: a 1-byte breakpoint plus an address mask covers
-		 * any naturally aligned power-of-two range.  The mask MSRs
-		 * take 32 bits.
-		 */
-		if (!is_power_of_2(len) || (addr & (len - 1)))
+	code = bytes_to_x86_len(len);
+	if (code > 0) {
+		/* The CPU ignores the low address bits of a 2/4/8-byte slot. */
+		if (addr & (len - 1))
 			return -EINVAL;
-		if (!bpext)
-			return -EOPNOTSUPP;
-		if (len - 1 > U32_MAX)
-			return -EINVAL;
-		hw->len = X86_BREAKPOINT_LEN_1;
-		hw->mask = len - 1;
+		hw->len = code;
 		return 0;
 	}
 
-	/* The CPU ignores the low address bits of a 2/4/8-byte slot. */
-	if (addr & (len - 1))
+	/*
+	 * AMD BPEXT: a 1-byte breakpoint plus an address mask covers any
+	 * naturally aligned power-of-two range.  The mask MSRs take 32 bits.
+	 */
+	if (!is_power_of_2(len) || (addr & (len - 1)))
 		return -EINVAL;
-
+	if (!bpext)
+		return -EOPNOTSUPP;
+	if (len - 1 > U32_MAX)
+		return -EINVAL;
+	hw->len = X86_BREAKPOINT_LEN_1;
+	hw->mask = len - 1;
 	return 0;
 }
 

@@ -198,8 +198,8 @@ static bool hwbp_cpu_is_idle(void)
 	return true;
 }
 
-static void dr7_matches_owner_table_after_random_install_uninstall(
-	struct kunit *test)
+static void
+dr7_matches_owner_table_after_random_install_uninstall(struct kunit *test)
 {
 	struct perf_event *ev = hwbp_fake_events(test);
 	struct hwbp_model m = { };
@@ -660,8 +660,8 @@ static bool hwbp_cpu_has_addr(const struct hwbp_cpu_regs *r,
 	return false;
 }
 
-static void cpu_back_online_has_consistent_regs_and_counts_hits(
-	struct kunit *test)
+static void
+cpu_back_online_has_consistent_regs_and_counts_hits(struct kunit *test)
 {
 	struct perf_event_attr attr;
 	struct perf_event * __percpu *wide;
@@ -705,8 +705,8 @@ static void cpu_back_online_has_consistent_regs_and_counts_hits(
 	if (!IS_ERR(tbp)) {
 		int hits;
 
-		KUNIT_EXPECT_EQ(test, set_cpus_allowed_ptr(current,
-						cpumask_of(target)), 0);
+		ret = set_cpus_allowed_ptr(current, cpumask_of(target));
+		KUNIT_EXPECT_EQ(test, ret, 0);
 		KUNIT_EXPECT_EQ(test, raw_smp_processor_id(), target);
 
 		atomic_set(&hwbp_test_hits, 0);
@@ -748,4 +748,5 @@ static struct kunit_suite x86_hw_breakpoint_suite = {
 	.name = "x86_hw_breakpoint",
 	.test_cases = x86_hw_breakpoint_cases,
 };
+
 kunit_test_suite(x86_hw_breakpoint_suite);
