@@ -555,6 +555,50 @@ static void kernel_address_refused_without_cap_sys_admin(struct kunit *test)
 		unregister_hw_breakpoint(bp);
 }
 
+/*
+ * ptrace builds its events with ptrace_breakpoint_init() (exclude_kernel)
+ * from arch_bp_generic_fields(); PTRACE_POKEUSER returns these errnos.
+ */
+static void ptrace_style_requests_get_ptrace_errno(struct kunit *test)
+{
+	static const struct {
+		unsigned long addr;
+		int len, type, want;
+	} cases[] = {
+		{ USER_VA, X86_BREAKPOINT_LEN_1, X86_BREAKPOINT_WRITE, 0 },
+		{ USER_VA + 2, X86_BREAKPOINT_LEN_4, X86_BREAKPOINT_WRITE,
+		  -EINVAL },
+		{ USER_VA + 1, X86_BREAKPOINT_LEN_X, X86_BREAKPOINT_EXECUTE,
+		  0 },
+		{ TASK_SIZE_MAX, X86_BREAKPOINT_LEN_1, X86_BREAKPOINT_WRITE,
+		  -EINVAL },
+		{ CPU_ENTRY_AREA_BASE, X86_BREAKPOINT_LEN_8, X86_BREAKPOINT_RW,
+		  -EINVAL },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct perf_event_attr attr;
+		struct perf_event *bp;
+		int len, type;
+
+		ptrace_breakpoint_init(&attr);
+		attr.bp_addr = cases[i].addr;
+		attr.disabled = 1;
+		KUNIT_ASSERT_EQ(test, arch_bp_generic_fields(cases[i].len,
+							     cases[i].type,
+							     &len, &type), 0);
+		attr.bp_len = len;
+		attr.bp_type = type;
+		bp = register_user_hw_breakpoint(&attr, hwbp_test_count, NULL,
+						 current);
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(bp), cases[i].want,
+				    "case %d", i);
+		if (!IS_ERR(bp))
+			unregister_hw_breakpoint(bp);
+	}
+}
+
 /* ---- hits -------------------------------------------------------------- */
 
 static void hits_are_counted_and_exec_resumes(struct kunit *test)
@@ -739,6 +783,7 @@ static struct kunit_case x86_hw_breakpoint_cases[] = {
 	KUNIT_CASE(decoded_fields_and_extent_match_request),
 	KUNIT_CASE(entry_and_ist_areas_refused_even_for_root),
 	KUNIT_CASE(kernel_address_refused_without_cap_sys_admin),
+	KUNIT_CASE(ptrace_style_requests_get_ptrace_errno),
 	KUNIT_CASE(hits_are_counted_and_exec_resumes),
 	KUNIT_CASE(cpu_back_online_has_consistent_regs_and_counts_hits),
 	{}
