@@ -430,13 +430,18 @@ static int hw_breakpoint_cpu_online(unsigned int cpu)
 }
 
 #ifdef CONFIG_PM_SLEEP
-static void hw_breakpoint_resume(void)
+/* Runs on the boot CPU; the others come back through the online callback. */
+static void hw_breakpoint_resume(void *data)
 {
 	dr_reload_all();
 }
 
-static struct syscore_ops hw_breakpoint_syscore_ops = {
+static const struct syscore_ops hw_breakpoint_syscore_ops = {
 	.resume = hw_breakpoint_resume,
+};
+
+static struct syscore hw_breakpoint_syscore = {
+	.ops = &hw_breakpoint_syscore_ops,
 };
 #endif
 
@@ -448,7 +453,7 @@ static int __init hw_breakpoint_x86_init(void)
 					"x86/hw_breakpoint:online",
 					hw_breakpoint_cpu_online, NULL);
 #ifdef CONFIG_PM_SLEEP
-	register_syscore_ops(&hw_breakpoint_syscore_ops);
+	register_syscore(&hw_breakpoint_syscore);
 #endif
 	return ret < 0 ? ret : 0;
 }
