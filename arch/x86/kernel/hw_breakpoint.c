@@ -36,7 +36,8 @@
  * under the context lock with IRQs disabled; the hotplug and resume paths
  * disable them too).  Readers: the same CPU, from any context, including
  * #DB and NMI arriving between two instructions of a writer.  That gives
- * the ordering rules, applied by dr_slot_claim()/dr_slot_release():
+ * the ordering rules, which arch_install_hw_breakpoint(),
+ * arch_uninstall_hw_breakpoint() and dr7_update() follow:
  *
  * - bp_owner[i] is set before DR7 enables slot i and cleared only after DR7
  *   has stopped matching it, so a #DB for slot i always finds its event.
