@@ -45,7 +45,7 @@ if [ ! -e "$b/common.cpio" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; 
 	copy_elf "$b/gdbmin/usr/bin/gdb" /usr/bin/gdb
 	copy_elf "$(readlink -f /usr/bin/perf)" /usr/bin/perf
 
-	gcc -O1 -g -fdebug-prefix-map="$top/rig/guest=/hwbp" \
+	gcc -O1 -g -fno-inline -fdebug-prefix-map="$top/rig/guest=/hwbp" \
 		-o "$root/hwbp/wptarget" "$top/rig/guest/wptarget.c"
 	cp "$top/rig/guest/wptarget.c" "$root/hwbp/"
 	gcc -O1 -static -no-pie -o "$root/hwbp/memtouch" "$top/rig/guest/memtouch.c"

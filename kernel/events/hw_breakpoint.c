@@ -654,6 +654,39 @@ static int bp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
 	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
 }
 
+/*
+ * ptrace creates a breakpoint as soon as the tracer writes an address, and
+ * switches it on and off through DR7.  So a breakpoint made by
+ * register_user_hw_breakpoint() holds a slot only while it is enabled:
+ * modify_user_hw_breakpoint() takes the slot when it enables it and gives
+ * it back when it disables it, and a disabled one is not listed in
+ * bp_task_table.  Events from perf_event_open() keep the slot they were
+ * created with, because perf enables them without asking us.  The mark is
+ * in ->pmu_private, which belongs to us as the breakpoint PMU.
+ */
+static char bp_slot_while_enabled;
+
+static bool bp_holds_slot(struct perf_event *bp, const struct perf_event_attr *attr)
+{
+	return bp->pmu_private != &bp_slot_while_enabled || !attr->disabled;
+}
+
+/* Reserve for @bp as if it already had @attr's type and length. */
+static int bp_reserve_as(struct perf_event *bp, const struct perf_event_attr *attr)
+{
+	u64 type = bp->attr.bp_type, len = bp->attr.bp_len;
+	int err;
+
+	bp->attr.bp_type = attr->bp_type;
+	bp->attr.bp_len = attr->bp_len;
+	err = reserve_bp_slot(bp);
+	if (err) {
+		bp->attr.bp_type = type;
+		bp->attr.bp_len = len;
+	}
+	return err;
+}
+
 int register_perf_hw_breakpoint(struct perf_event *bp)
 {
 	struct arch_hw_breakpoint hw = { };
@@ -685,9 +718,17 @@ struct perf_event *register_user_hw_breakpoint(struct perf_event_attr *attr,
 					       struct task_struct *tsk)
 {
 	const int any_cpu = -1;
+	struct perf_event *bp;
 
-	return perf_event_create_kernel_counter(attr, any_cpu, tsk,
-						triggered, context);
+	bp = perf_event_create_kernel_counter(attr, any_cpu, tsk,
+					      triggered, context);
+	if (IS_ERR(bp))
+		return bp;
+
+	bp->pmu_private = &bp_slot_while_enabled;
+	if (attr->disabled)
+		release_bp_slot(bp);
+	return bp;
 }
 EXPORT_SYMBOL_GPL(register_user_hw_breakpoint);
 
@@ -728,16 +769,22 @@ static bool bp_only_mutable_differ(struct perf_event *bp,
 int modify_user_hw_breakpoint_check(struct perf_event *bp,
 				    struct perf_event_attr *attr, bool check)
 {
+	bool held = bp_holds_slot(bp, &bp->attr), wanted = bp_holds_slot(bp, attr);
 	struct arch_hw_breakpoint hw = { };
 	int err = bp_parse(bp, attr, &hw);
 
 	if (!err && check && !bp_only_mutable_differ(bp, attr))
 		err = -EINVAL;
-	if (!err && attr->bp_type != bp->attr.bp_type)
+	if (!err && held && wanted && attr->bp_type != bp->attr.bp_type)
 		err = bp_modify_slot(bp, attr->bp_type);
+	if (!err && !held && wanted)
+		err = bp_reserve_as(bp, attr);
 	if (err)
 		return err;
 
+	/* Given back with the type it was taken with. */
+	if (held && !wanted)
+		release_bp_slot(bp);
 	bp->hw.info = hw;
 	bp_copy_mutable(&bp->attr, attr);
 	return 0;

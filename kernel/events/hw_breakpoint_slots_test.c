@@ -259,6 +259,48 @@ static void modify_address_keeps_the_slot(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), -ENOSPC);
 }
 
+/* What ptrace does: addresses first, disabled, then enable through DR7. */
+static void disabled_user_bps_hold_no_slot(struct kunit *test)
+{
+	struct slots_ctx *ctx = test->priv;
+	struct task_struct *tsk = idle_target(test, 0);
+	struct perf_event_attr attr;
+	int i, n = ctx->slots, cpu = ctx->cpu[0];
+
+	for (i = 0; i < n; i++) {
+		hw_breakpoint_init(&attr);
+		attr.bp_type = HW_BREAKPOINT_W;
+		attr.bp_len = HW_BREAKPOINT_LEN_1;
+		attr.bp_addr = (unsigned long)&watched[i];
+		attr.disabled = 1;
+		ctx->bps[i] = register_user_hw_breakpoint(&attr, NULL, NULL, tsk);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->bps[i]));
+	}
+	KUNIT_EXPECT_EQ(test, used(cpu), 0);
+	add_bps(test, n, cpu, NULL);
+
+	/* Enabling needs a free slot, and failing leaves it disabled. */
+	attr = ctx->bps[0]->attr;
+	attr.disabled = 0;
+	KUNIT_EXPECT_EQ(test, modify_user_hw_breakpoint(ctx->bps[0], &attr), -ENOSPC);
+	KUNIT_EXPECT_TRUE(test, ctx->bps[0]->attr.disabled);
+	KUNIT_EXPECT_EQ(test, used(cpu), n);
+
+	del_last(ctx);
+	KUNIT_EXPECT_EQ(test, modify_user_hw_breakpoint(ctx->bps[0], &attr), 0);
+	KUNIT_EXPECT_EQ(test, used(cpu), n);
+	KUNIT_EXPECT_EQ(test, add_bp(test, cpu, NULL), -ENOSPC);
+
+	/* Disabling gives it back; changing a disabled one takes nothing. */
+	attr.disabled = 1;
+	KUNIT_EXPECT_EQ(test, modify_user_hw_breakpoint(ctx->bps[0], &attr), 0);
+	KUNIT_EXPECT_EQ(test, used(cpu), n - 1);
+	attr.bp_addr += 8;
+	KUNIT_EXPECT_EQ(test, modify_user_hw_breakpoint(ctx->bps[0], &attr), 0);
+	KUNIT_EXPECT_EQ(test, used(cpu), n - 1);
+	KUNIT_EXPECT_EQ(test, add_bp(test, cpu, NULL), 0);
+}
+
 static void failed_modify_leaves_the_old_bp(struct kunit *test)
 {
 	struct slots_ctx *ctx = test->priv;
@@ -641,6 +683,7 @@ static struct kunit_case slots_test_cases[] = {
 	KUNIT_CASE(mixed_kinds_meet_exactly_at_slots),
 	KUNIT_CASE(modify_address_keeps_the_slot),
 	KUNIT_CASE(failed_modify_leaves_the_old_bp),
+	KUNIT_CASE(disabled_user_bps_hold_no_slot),
 	KUNIT_CASE(flexible_bps_are_accounted_as_pinned),
 	KUNIT_CASE(bad_requests_fail_and_leak_nothing),
 	KUNIT_CASE(dbg_reserve_works_while_updaters_are_blocked),

@@ -2,26 +2,34 @@
 /*
  * Target for the in-guest gdb suite.  Every access to @watched is a single
  * instruction, so each one is exactly one debug-register hit and the gdb
- * transcripts can be compared value by value.
+ * transcripts can be compared value by value.  Built with -fno-inline; the
+ * compiler barriers keep every load and store.
  */
-volatile int watched;
-volatile int sink;
+#define barrier() ({ __asm__ __volatile__("" : : : "memory"); })
 
-__attribute__((noinline)) void marker(void)
+int watched;
+int sink;
+
+void marker(void)
 {
 	sink++;
+	barrier();
 }
 
-__attribute__((noinline)) void writer(void)
+void writer(void)
 {
-	for (int i = 1; i <= 3; i++)
+	for (int i = 1; i <= 3; i++) {
 		watched = i * 10;
+		barrier();
+	}
 }
 
-__attribute__((noinline)) void reader(void)
+void reader(void)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		sink = watched;
+		barrier();
+	}
 }
 
 int main(void)
