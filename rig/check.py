@@ -314,6 +314,7 @@ def main():
                skip="int1: sigill" in int1)
         eval_tap("step_after_suspend", secs.get("step_after_suspend_n"))
         eval_tap("hwbp-abi", secs.get("hwbp_abi"))
+        eval_tap("ptrace-slots", secs.get("ptrace_slots"))
         record("step_after_suspend", "with a suspend/resume cycle", False,
                "the guest kernel has no CONFIG_SUSPEND and the QEMU machine no S3 "
                "wake-up source; the -n variant above runs the same per-CPU check",
