@@ -18,7 +18,7 @@ SRC_base  := $(PRISTINE)
 SRC_ours  := $(OURS_SRC)
 TARBALL   := /usr/src/linux-source-6.12.tar.xz
 
-.PHONY: all setup source base ours kernel image check compare golden run \
+.PHONY: all setup source base ours kernel image check check-lockdep compare golden run \
 	checkpatch provenance clean distclean
 
 all: kernel
@@ -62,6 +62,15 @@ golden:
 	@mkdir -p rig/golden
 	@cp $(B)/logs/base/ptrace_dr_abi.txt rig/golden/ptrace_dr_abi.txt
 	@echo "golden: rig/golden/ptrace_dr_abi.txt ($$(wc -l <rig/golden/ptrace_dr_abi.txt) lines)"
+
+# Our kernel with PROVE_LOCKING and DEBUG_ATOMIC_SLEEP (rig/lockdep.config):
+# the same suites, and every console must stay free of lockdep reports.
+check-lockdep: source
+	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC)
+	@HWBP_EXTRA_CONFIG=$(CURDIR)/rig/lockdep.config rig/kbuild.sh $(OURS_SRC) $(B)/ours-lockdep
+	@rig/mkimage.sh $(OURS_SRC) $(B)/ours-lockdep $(B)/ours-lockdep.cpio.gz
+	@echo "check: kernel ours + rig/lockdep.config"
+	@rig/check.py ours-lockdep $(B)/ours-lockdep $(B)/ours-lockdep.cpio.gz
 
 compare:
 	@$(MAKE) --no-print-directory check KERNEL=base || true

@@ -8,8 +8,15 @@
 set -euo pipefail
 src=$(realpath "$1")
 out=$(realpath -m "$2")
+mkdir -p "$out"
 top=$(cd "$(dirname "$0")/.." && pwd)
 frag=$top/tools/testing/selftests/breakpoints/config
+# HWBP_EXTRA_CONFIG: a second fragment (make check-lockdep), merged after.
+extra=${HWBP_EXTRA_CONFIG:-}
+if [ -n "$extra" ]; then
+	cat "$frag" "$extra" >"$out.fragment"
+	frag=$out.fragment
+fi
 jobs=${JOBS:-$(nproc)}
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/hwbp-ccache}
@@ -20,7 +27,6 @@ export KBUILD_BUILD_TIMESTAMP='2024-11-17'
 export KBUILD_BUILD_USER=hwbp KBUILD_BUILD_HOST=rig
 mk() { make -s -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" "$@"; }
 
-mkdir -p "$out"
 # One kernel build at a time on this machine, whichever clone asks.
 exec 9>/tmp/hwbp-kbuild.lock
 flock 9
@@ -41,7 +47,7 @@ if ! cmp -s "$frag" "$out/.hwbp-fragment"; then
 			want=$line
 		fi
 		# An option our series adds does not exist in the baseline.
-		if ! grep -rqx --include='Kconfig*' "config ${sym#CONFIG_}" "$src"; then
+		if ! grep -rqE --include='Kconfig*' "^(menu)?config ${sym#CONFIG_}[[:space:]]*$" "$src"; then
 			echo "kbuild: $sym is not an option of this tree; skipped"
 			continue
 		fi

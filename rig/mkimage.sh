@@ -48,6 +48,9 @@ if [ ! -e "$b/common.cpio" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; 
 	gcc -O1 -g -fno-inline -fdebug-prefix-map="$top/rig/guest=/hwbp" \
 		-o "$root/hwbp/wptarget" "$top/rig/guest/wptarget.c"
 	cp "$top/rig/guest/wptarget.c" "$root/hwbp/"
+	gcc -O1 -g -fno-inline -pthread -fdebug-prefix-map="$top/rig/guest=/hwbp" \
+		-o "$root/hwbp/wpthreads" "$top/rig/guest/wpthreads.c"
+	copy_elf "$root/hwbp/wpthreads" /hwbp/wpthreads
 	gcc -O1 -static -no-pie -o "$root/hwbp/memtouch" "$top/rig/guest/memtouch.c"
 	for v in data bss; do
 		printf '0x%s\n' "$(nm "$root/hwbp/memtouch" | awk -v s=cell_$v '$3 == s {print $1}')" \

@@ -1,0 +1,10 @@
+set pagination off
+set confirm off
+set disable-randomization off
+break main
+run
+delete 1
+watch shared
+while 1
+  continue
+end
