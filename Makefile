@@ -18,7 +18,7 @@ SRC_base  := $(PRISTINE)
 SRC_ours  := $(OURS_SRC)
 TARBALL   := /usr/src/linux-source-6.12.tar.xz
 
-.PHONY: all setup source base ours kernel image check check-lockdep compare golden run \
+.PHONY: all setup source base ours kernel image check check-lockdep bench compare golden run \
 	checkpatch provenance clean distclean
 
 all: kernel
@@ -65,12 +65,21 @@ golden:
 
 # Our kernel with PROVE_LOCKING and DEBUG_ATOMIC_SLEEP (rig/lockdep.config):
 # the same suites, and every console must stay free of lockdep reports.
+# KERNEL=base does the same to the baseline.
 check-lockdep: source
 	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC)
-	@HWBP_EXTRA_CONFIG=$(CURDIR)/rig/lockdep.config rig/kbuild.sh $(OURS_SRC) $(B)/ours-lockdep
-	@rig/mkimage.sh $(OURS_SRC) $(B)/ours-lockdep $(B)/ours-lockdep.cpio.gz
-	@echo "check: kernel ours + rig/lockdep.config"
-	@rig/check.py ours-lockdep $(B)/ours-lockdep $(B)/ours-lockdep.cpio.gz
+	@HWBP_EXTRA_CONFIG=$(CURDIR)/rig/lockdep.config \
+		rig/kbuild.sh $(SRC_$(KERNEL)) $(B)/$(KERNEL)-lockdep
+	@rig/mkimage.sh $(OURS_SRC) $(B)/$(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep.cpio.gz
+	@echo "check: kernel $(KERNEL) + rig/lockdep.config"
+	@rig/check.py $(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep.cpio.gz
+
+# perf bench breakpoint on both kernels, interleaved; BENCH_ROUNDS each.
+BENCH_ROUNDS ?= 3
+bench: source
+	@$(MAKE) --no-print-directory image KERNEL=base
+	@$(MAKE) --no-print-directory image KERNEL=ours
+	@rig/bench.py $(BENCH_ROUNDS)
 
 compare:
 	@$(MAKE) --no-print-directory check KERNEL=base || true

@@ -38,6 +38,8 @@ if ! cmp -s "$frag" "$out/.hwbp-fragment"; then
 		"$out/.config" "$frag" >/dev/null)
 	mk olddefconfig >/dev/null
 	missing=0
+	grep -rhoE --include='Kconfig*' '^(menu)?config [A-Za-z0-9_]+' "$src" |
+		awk '{print $2}' | sort -u >"$out/.hwbp-symbols"
 	while IFS= read -r line; do
 		case "$line" in ''|'#'*) continue ;; esac
 		sym=${line%%=*}
@@ -47,7 +49,7 @@ if ! cmp -s "$frag" "$out/.hwbp-fragment"; then
 			want=$line
 		fi
 		# An option our series adds does not exist in the baseline.
-		if ! grep -rqE --include='Kconfig*' "^(menu)?config ${sym#CONFIG_}[[:space:]]*$" "$src"; then
+		if ! grep -qxF "${sym#CONFIG_}" "$out/.hwbp-symbols"; then
 			echo "kbuild: $sym is not an option of this tree; skipped"
 			continue
 		fi

@@ -65,7 +65,21 @@ def watch_round(tag):
     gdb.execute("delete", to_string=True)
 
 
-print("1..%d" % (2 + 2 * CYCLES), flush=True)
+def refused_round(tag):
+    # The #DB entry itself: a breakpoint there would recurse in #DB, so
+    # kgdb must refuse it (gdb then cannot insert it and does not resume).
+    gdb.execute("hbreak *asm_exc_debug", to_string=True)
+    try:
+        gdb.execute("continue", to_string=True)
+        ok, why = False, "kgdb accepted it; stopped in %s" % func_at_pc()
+    except gdb.error as e:
+        # gdb could not insert it ("Command aborted."): still stopped.
+        ok, why = gdb.selected_inferior().pid != 0, str(e)
+    tap(ok, "%s hbreak on the #DB entry (asm_exc_debug) is refused" % tag, why)
+    gdb.execute("delete", to_string=True)
+
+
+print("1..%d" % (3 + 2 * CYCLES), flush=True)
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
 gdb.execute("set remotetimeout 20")
@@ -74,7 +88,7 @@ if not wait_console("@@HWBP-KGDB-READY", 120):
     raise SystemExit(1)
 time.sleep(1)
 gdb.execute("target remote localhost:%s" % os.environ["HWBP_PORT"])
-rounds = [(hbreak_round, "first"), (watch_round, "first")]
+rounds = [(refused_round, "first"), (hbreak_round, "first"), (watch_round, "first")]
 for i in range(1, CYCLES + 1):
     rounds += [(hbreak_round, "cycle %d:" % i), (watch_round, "cycle %d:" % i)]
 for fn, tag in rounds:

@@ -69,12 +69,21 @@ static struct perf_event *kgdb_hwbp_event_on(int cpu, int slot)
 	return per_cpu(kgdb_hwbp_event, cpu)[slot];
 }
 
-static void kgdb_hwbp_release(int slot);
+/* Give back @slot's debugger slot on every CPU that holds one. */
+static void kgdb_hwbp_release(int slot)
+{
+	int cpu;
 
-/* Take (or give back) the slot of @slot on every CPU that has its event. */
+	for_each_online_cpu(cpu) {
+		if (__test_and_clear_bit(slot, per_cpu_ptr(&kgdb_hwbp_reserved, cpu)))
+			dbg_release_bp_slot(kgdb_hwbp_event_on(cpu, slot));
+	}
+}
+
+/* Take @slot's debugger slot on every online CPU, or on none. */
 static int kgdb_hwbp_reserve(int slot)
 {
-	int cpu, failed_cpu = -1;
+	int cpu;
 
 	for_each_online_cpu(cpu) {
 		struct perf_event *bp = kgdb_hwbp_event_on(cpu, slot);
@@ -84,26 +93,12 @@ static int kgdb_hwbp_reserve(int slot)
 		bp->attr.bp_type = kgdb_hwbp[slot].attr.bp_type;
 		bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
 		if (dbg_reserve_bp_slot(bp)) {
-			failed_cpu = cpu;
-			break;
+			kgdb_hwbp_release(slot);
+			return -ENOSPC;
 		}
 		__set_bit(slot, per_cpu_ptr(&kgdb_hwbp_reserved, cpu));
 	}
-	if (failed_cpu < 0)
-		return 0;
-
-	kgdb_hwbp_release(slot);
-	return -ENOSPC;
-}
-
-static void kgdb_hwbp_release(int slot)
-{
-	int cpu;
-
-	for_each_online_cpu(cpu) {
-		if (__test_and_clear_bit(slot, per_cpu_ptr(&kgdb_hwbp_reserved, cpu)))
-			dbg_release_bp_slot(kgdb_hwbp_event_on(cpu, slot));
-	}
+	return 0;
 }
 
 static int kgdb_hwbp_attr(struct perf_event_attr *attr, unsigned long addr,
