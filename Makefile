@@ -95,7 +95,7 @@ provenance:
 	@../shared/tools/provenance-check .
 
 clean:
-	rm -rf $(B)/base $(B)/ours $(B)/guest $(B)/logs $(B)/*.cpio.gz
+	rm -rf $(B)/base $(B)/ours $(B)/*-lockdep $(B)/guest $(B)/logs $(B)/*.cpio.gz
 
 distclean:
 	rm -rf $(B)
