@@ -52,17 +52,6 @@ static void ptrace_triggered(struct perf_event *bp, struct perf_sample_data *dat
 	}
 }
 
-/* DR7's two-bit LEN and R/W codes, in the backend's encoding. */
-static const int dr7_len_code[4] = {
-	X86_BREAKPOINT_LEN_1, X86_BREAKPOINT_LEN_2,
-	X86_BREAKPOINT_LEN_8, X86_BREAKPOINT_LEN_4,
-};
-
-static const int dr7_rw_code[4] = {
-	X86_BREAKPOINT_EXECUTE, X86_BREAKPOINT_WRITE,
-	-1 /* I/O: not for us */, X86_BREAKPOINT_RW,
-};
-
 /*
  * Slot @n of @dr7 in generic terms.  Combinations x86 cannot watch (I/O,
  * an execute breakpoint longer than one byte) are -EINVAL, as in 6.12;
@@ -70,13 +59,10 @@ static const int dr7_rw_code[4] = {
  */
 static int dr7_decode(unsigned long dr7, int n, struct dr7_slot *s)
 {
-	unsigned long ctl = dr7 >> (DR_CONTROL_SHIFT + n * DR_CONTROL_SIZE);
-	int rw = dr7_rw_code[ctl & 3];
+	unsigned int len, type;
 
-	s->enabled = (dr7 >> (n * DR_ENABLE_SIZE)) & (DR_LOCAL_ENABLE | DR_GLOBAL_ENABLE);
-	if (rw < 0)
-		return -EINVAL;
-	return arch_bp_generic_fields(dr7_len_code[(ctl >> 2) & 3], rw, &s->len, &s->type);
+	s->enabled = decode_dr7(dr7, n, &len, &type);
+	return arch_bp_generic_fields(len, type, &s->len, &s->type);
 }
 
 static void dr7_apply(struct perf_event_attr *attr, const struct dr7_slot *s)
