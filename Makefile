@@ -19,7 +19,7 @@ SRC_ours  := $(OURS_SRC)
 TARBALL   := /usr/src/linux-source-6.12.tar.xz
 
 .PHONY: all setup source base ours kernel image check check-lockdep bench compare golden run \
-	checkpatch provenance clean distclean
+	checkpatch provenance fresh-check clean distclean
 
 all: kernel
 
@@ -93,6 +93,10 @@ checkpatch: source
 
 provenance:
 	@../shared/tools/provenance-check .
+
+# The README's two commands in a fresh Debian 12 chroot (not part of check).
+fresh-check: setup
+	@rig/fresh-check.sh
 
 clean:
 	rm -rf $(B)/base $(B)/ours $(B)/*-lockdep $(B)/guest $(B)/logs $(B)/*.cpio.gz

@@ -1,11 +1,22 @@
 #!/bin/bash
 # Install every Debian package the rig needs; idempotent, quiet when done.
 set -euo pipefail
-pkgs="gcc make flex bison bc libelf-dev libssl-dev cpio xz-utils kmod patch
-      python3 ccache sparse linux-source-6.12 qemu-system-x86 busybox-static
-      gdb linux-perf"
+# Every command the rig, kbuild and the kselftest Makefiles call.  A fresh
+# Debian 12 minbase has none of them; `make fresh-check` proves the list.
+pkgs=(
+	make git patch xz-utils ca-certificates		# every target
+	gcc flex bison bc perl python3 libelf-dev	# kbuild; perl: checkpatch too
+	libssl-dev cpio kmod ccache
+	linux-source-6.12				# both kernels' source
+	rsync						# kselftest's install (make image)
+	qemu-system-x86 busybox-static gdb linux-perf	# the guest and its host gdb
+	sparse						# C=1 on our objects
+	mmdebstrap					# make fresh-check
+)
+# gdb-minimal goes into the guest from `apt-get download`: installing it
+# would remove the host's gdb.
 missing=
-for p in $pkgs; do
+for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
