@@ -62,6 +62,7 @@ if [ ! -e "$b/common.cpio" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; 
 	copy_elf "$root/hwbp/wptarget" /hwbp/wptarget
 
 	# kselftests with kselftest's own Makefile, flags and runner
+	echo "mkimage: building the breakpoints kselftests"
 	rm -rf "$b/kselftest-build"
 	make -s -C "$tree/tools/testing/selftests" TARGETS=breakpoints \
 		O="$b/kselftest-build" INSTALL_PATH="$root/kselftest" install >/dev/null
