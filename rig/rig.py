@@ -14,7 +14,7 @@ Result made by the suite's own evaluator in rig_suites.
 
 Environment: HWBP_SMP (guest CPUs, default 4), HWBP_KGDB_CYCLES (host-gdb
 rounds after the first, default 100), HWBP_BOOTS=main,kgdbts,kgdb-host,
-kgdb-hotplug,console-scanner (run only those; for development).
+kgdb-hotplug,lkdtm,console-scanner (run only those; for development).
 """
 import argparse
 import os
@@ -105,7 +105,7 @@ class Check:
             boot.name, outcome.elapsed,
             "" if outcome.finished or companion else "  (did not finish: see %s)" % log))
         for s in SUITES:
-            if s.boot == EVERY_BOOT:
+            if s.boot == EVERY_BOOT and boot.clean:
                 self.record(s, s.evaluate({boot.name: Section(None, outcome.text)}, self.ctx),
                             "%s (%s)" % (s.name, boot.name))
         for s in suites:

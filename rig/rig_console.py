@@ -37,6 +37,11 @@ def scan(text: str) -> List[str]:
     return hits
 
 
+def strip_prefix(line: str) -> str:
+    """A console line without its printk timestamp and caller id."""
+    return re.sub(_PREFIX, "", line)
+
+
 def check(boot: str, text: str) -> Result:
     hits = scan(text)
     return result("console", CASE % boot, not hits, "; ".join(h[:120] for h in hits[:3]))
@@ -73,7 +78,7 @@ def self_test(top: str) -> List[Result]:
                               "flagged: " + "; ".join(hits[:3]) if hits else ""))
             continue
         want = FIRST_LINE.get(re.sub(r"-time$", "", name), "")
-        first = re.sub(_PREFIX, "", hits[0]) if hits else ""
+        first = strip_prefix(hits[0]) if hits else ""
         out.append(result("console-scanner", "%s is flagged%s"
                           % (name, " at '%s'" % want.strip() if want else ""),
                           bool(hits) and first.startswith(want),

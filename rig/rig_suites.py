@@ -64,6 +64,7 @@ class Boot:
     timeout: int
     append: str = ""
     kgdb_cycles: int = 0     # > 0: host gdb drives kgdb over ttyS1
+    clean: bool = True       # its console must pass the console check
 
 
 def boots(kgdb_cycles: int) -> List[Boot]:
@@ -76,6 +77,8 @@ def boots(kgdb_cycles: int) -> List[Boot]:
         # CPU 3 goes offline and online before every event, and only it
         # makes them: CPUs that come online must get gdb's breakpoints.
         Boot("kgdb-hotplug", "kgdb", 120 + 4 * 10, "hwbphotplug", kgdb_cycles=10),
+        # A WARN and a BUG on purpose (LKDTM): the console check must see them.
+        Boot("lkdtm", "lkdtm", 240, clean=False),
     ]
 
 
@@ -376,6 +379,25 @@ def eval_console_scanner(secs: Sections, ctx: Context) -> List[Result]:
     return rig_console.self_test(ctx.top)
 
 
+# The lkdtm boot's sections: what LKDTM is told to do, and the first line
+# of the report the console check must flag for it.
+LKDTM_CASES = (("lkdtm_warning", "WARNING", "WARNING: CPU: "),
+               ("lkdtm_bug", "BUG", "kernel BUG at "))
+
+
+def eval_console_lkdtm(secs: Sections, ctx: Context) -> List[Result]:
+    out = []
+    for section, action, want in LKDTM_CASES:
+        sec = secs.get(section)
+        hits = rig_console.scan(sec.text) if sec else []
+        first = rig_console.strip_prefix(hits[0]) if hits else ""
+        out.append(result("console-lkdtm", "LKDTM %s: the console check flags '%s'"
+                          % (action, want.strip()), first.startswith(want) if first else False,
+                          "not run" if sec is None else "first flagged line: %s"
+                          % (first or "none")))
+    return out
+
+
 # --- a suite in a module of its own ---------------------------------------------
 
 def module_suite(name: str, module: ModuleType, boot: str = "main") -> Suite:
@@ -390,6 +412,7 @@ def module_suite(name: str, module: ModuleType, boot: str = "main") -> Suite:
 SUITES: List[Suite] = [
     Suite("console", eval_console, EVERY_BOOT),
     Suite("console-scanner", eval_console_scanner),
+    Suite("console-lkdtm", eval_console_lkdtm, "lkdtm", tuple(c[0] for c in LKDTM_CASES)),
     Suite("kunit", eval_kunit, "main", ("kunit",)),
     tap_suite("kselftest", "kselftest", prefix="# "),
     Suite("probes", eval_probes, "main", ("int3probe", "int1probe")),
