@@ -167,8 +167,12 @@ def run_boot(machine: Machine, name: str, mode: str, log: str, timeout: int,
         os.unlink(log)
     console = Tail(log)
     start = time.time()
+    # QEMU's own messages (a bad option, "terminating on signal 15" when
+    # we stop it) go next to the console, not between the progress lines.
+    qemu_err = os.path.splitext(log)[0] + ".qemu-stderr"
+    vm_err = open(qemu_err, "w")
     vm = subprocess.Popen(machine.command(mode, log, timeout, append, qemu_args),
-                          stdin=subprocess.DEVNULL)
+                          stdin=subprocess.DEVNULL, stderr=vm_err)
     comp = comp_out = None
     comp_tail = None
     if companion:
@@ -187,6 +191,12 @@ def run_boot(machine: Machine, name: str, mode: str, log: str, timeout: int,
         printer.line("%s: the guest %s; its last console lines:" % (name, why))
         printer.block(text.rstrip("\n").splitlines()[-CONSOLE_TAIL:])
         printer.line("%s: console log %s" % (name, log))
+        vm_err.flush()
+        with open(qemu_err, errors="replace") as f:
+            err = f.read().strip()
+        if err:
+            printer.line("%s: QEMU said:" % name)
+            printer.block(err.splitlines()[-CONSOLE_TAIL:])
 
     try:
         while True:
@@ -230,6 +240,7 @@ def run_boot(machine: Machine, name: str, mode: str, log: str, timeout: int,
         if vm.poll() is None:
             vm.terminate()
         vm.wait()
+        vm_err.close()
         if comp:
             if comp.poll() is None:
                 comp.terminate()
