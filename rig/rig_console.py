@@ -52,8 +52,10 @@ def fixtures_dir(top: str) -> str:
 
 
 # The report each recorded splat must be flagged for: its first flagged
-# line, without the timestamp, starts so.  NAME-time.log is a splat with
-# printk timestamps; clean*.log must not be flagged at all.
+# line, without the timestamp, starts so; the longest key that starts the
+# file's name applies.  *-time.log have printk timestamps, *-lkdtm.log and
+# *-kgdbts.log are real consoles of this rig (the lkdtm boot, the
+# baseline's kgdbts boot); clean*.log must not be flagged at all.
 FIRST_LINE = {
     "warn": "WARNING: CPU: ",
     "bug-at": "kernel BUG at ",
@@ -77,7 +79,8 @@ def self_test(top: str) -> List[Result]:
             out.append(result("console-scanner", "%s passes" % name, not hits,
                               "flagged: " + "; ".join(hits[:3]) if hits else ""))
             continue
-        want = FIRST_LINE.get(re.sub(r"-time$", "", name), "")
+        keys = [k for k in FIRST_LINE if name.startswith(k)]
+        want = FIRST_LINE[max(keys, key=len)] if keys else ""
         first = strip_prefix(hits[0]) if hits else ""
         out.append(result("console-scanner", "%s is flagged%s"
                           % (name, " at '%s'" % want.strip() if want else ""),
