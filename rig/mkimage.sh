@@ -3,8 +3,9 @@
 #
 # Userspace (busybox, gdb-minimal, perf, the kselftests, our targets) is the
 # same for every kernel so that the baseline and ours run identical tests;
-# only the modules (data_breakpoint.ko, lkdtm.ko) come from KOUT.  The common part is cached in
-# build/guest and reused; the initramfs is two concatenated cpio archives.
+# only the modules (data_breakpoint.ko, lkdtm.ko) come from KOUT.  The
+# common part is cached in build/guest and reused; the initramfs is two
+# concatenated cpio archives.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$(realpath "$1")
