@@ -18,8 +18,9 @@ SRC_base  := $(PRISTINE)
 SRC_ours  := $(OURS_SRC)
 TARBALL   := /usr/src/linux-source-6.12.tar.xz
 
-.PHONY: all setup source base ours kernel image check check-lockdep bench compare golden run \
-	checkpatch provenance fresh-check clean distclean
+.PHONY: all setup source series base ours kernel image image-base image-ours check \
+	check-lockdep bench compare golden run checkpatch provenance fresh-check clean \
+	distclean
 
 all: kernel
 
@@ -35,25 +36,30 @@ $(PRISTINE)/.hwbp-extracted: | setup
 
 source: $(PRISTINE)/.hwbp-extracted
 
+# Our files and patches over the pristine tree: every target that needs
+# build/ours-src depends on this, so one make run applies the series once.
+series: source
+	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC)
+
 base: source
 	@cat $(PRISTINE)/.hwbp-extracted
 	@rig/kbuild.sh $(PRISTINE) $(B)/base
 
-ours: source
-	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC)
+ours: series
 	@rig/kbuild.sh $(OURS_SRC) $(B)/ours
 
 kernel: $(KERNEL)
 
 # The guest userspace (and the kselftests) always come from our tree, so
 # both kernels run exactly the same tests.
-image: kernel
-	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC) >/dev/null
-	@rig/mkimage.sh $(OURS_SRC) $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
+image-base image-ours: image-%: % series
+	@rig/mkimage.sh $(OURS_SRC) $(B)/$* $(B)/$*.cpio.gz
+
+image: image-$(KERNEL)
 
 check: image
 	@echo "check: kernel $(KERNEL), built from $$(cut -d: -f2- $(PRISTINE)/.hwbp-extracted)"
-	@rig/check.py $(KERNEL) $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
+	@rig/rig.py check $(KERNEL) $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
 
 # Record the baseline's ptrace ABI transcript, which `make check` compares
 # every kernel with.
@@ -66,27 +72,24 @@ golden:
 # Our kernel with PROVE_LOCKING and DEBUG_ATOMIC_SLEEP (rig/lockdep.config):
 # the same suites, and every console must stay free of lockdep reports.
 # KERNEL=base does the same to the baseline.
-check-lockdep: source
-	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC)
+check-lockdep: series
 	@HWBP_EXTRA_CONFIG=$(CURDIR)/rig/lockdep.config \
 		rig/kbuild.sh $(SRC_$(KERNEL)) $(B)/$(KERNEL)-lockdep
 	@rig/mkimage.sh $(OURS_SRC) $(B)/$(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep.cpio.gz
 	@echo "check: kernel $(KERNEL) + rig/lockdep.config"
-	@rig/check.py $(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep.cpio.gz
+	@rig/rig.py check $(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep.cpio.gz
 
 # perf bench breakpoint on both kernels, interleaved; BENCH_ROUNDS each.
 BENCH_ROUNDS ?= 3
-bench: source
-	@$(MAKE) --no-print-directory image KERNEL=base
-	@$(MAKE) --no-print-directory image KERNEL=ours
-	@rig/bench.py $(BENCH_ROUNDS)
+bench: image-base image-ours
+	@rig/rig.py bench $(BENCH_ROUNDS)
 
 compare:
 	@$(MAKE) --no-print-directory check KERNEL=base || true
 	@$(MAKE) --no-print-directory check KERNEL=ours
 
 run: image
-	@rig/demo.sh $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
+	@rig/rig.py demo $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
 
 checkpatch: source
 	@rig/lint.sh $(PRISTINE)

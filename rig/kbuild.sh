@@ -64,3 +64,4 @@ if ! cmp -s "$frag" "$out/.hwbp-fragment"; then
 fi
 echo "kbuild: building $(mk -s kernelrelease) in $out"
 mk -j"$jobs" bzImage modules
+echo "kbuild: $out done in $SECONDS s"

@@ -3,8 +3,9 @@
 #
 # Userspace (busybox, gdb-minimal, perf, the kselftests, our targets) is the
 # same for every kernel so that the baseline and ours run identical tests;
-# only data_breakpoint.ko comes from KOUT.  The common part is cached in
-# build/guest and reused; the initramfs is two concatenated cpio archives.
+# only the modules (data_breakpoint.ko, lkdtm.ko) come from KOUT.  The
+# common part is cached in build/guest and reused; the initramfs is two
+# concatenated cpio archives.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$(realpath "$1")
@@ -62,6 +63,7 @@ if [ ! -e "$b/common.cpio" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; 
 	copy_elf "$root/hwbp/wptarget" /hwbp/wptarget
 
 	# kselftests with kselftest's own Makefile, flags and runner
+	echo "mkimage: building the breakpoints kselftests"
 	rm -rf "$b/kselftest-build"
 	make -s -C "$tree/tools/testing/selftests" TARGETS=breakpoints \
 		O="$b/kselftest-build" INSTALL_PATH="$root/kselftest" install >/dev/null
@@ -76,7 +78,8 @@ fi
 kroot=$(mktemp -d)
 trap 'rm -rf "$kroot"' EXIT
 mkdir -p "$kroot/hwbp"
-cp "$kout/samples/hw_breakpoint/data_breakpoint.ko" "$kroot/hwbp/"
+cp "$kout/samples/hw_breakpoint/data_breakpoint.ko" "$kout/drivers/misc/lkdtm/lkdtm.ko" \
+	"$kroot/hwbp/"
 (cd "$kroot" && find . | cpio -o -H newc --quiet) >"$b/kernel.cpio"
 cat "$b/common.cpio" "$b/kernel.cpio" | gzip -1 >"$img"
 echo "mkimage: $img ($(du -h "$img" | cut -f1))"

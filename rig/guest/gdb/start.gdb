@@ -4,7 +4,3 @@ set disable-randomization off
 break main
 run
 delete 1
-awatch watched
-while 1
-  continue
-end

@@ -1,0 +1,435 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Every suite of `make check`: what it reads, and how it decides.
+
+A Suite is a name, the boot whose console sections it reads (None for a
+suite that runs on the host, such as the console scanner's self-test or a
+build row) and one evaluate(secs, ctx) -> [Result], next to the parser of
+its raw output.  A suite is evaluated as soon as all of its sections have
+their @@HWBP-END marker, or when its boot ends.  SUITES is the registry, in
+the order of the final table; a suite that lives in its own module is
+registered with one line (see module_suite()).
+
+Verdicts come from each suite's own output: KTAP through the kernel's
+kunit.py parser, kselftest TAP (kunit.py cannot read kselftest's "# "-nested
+TAP, hence the small reader here), perf test's result lines, exact values
+for gdb/perf stat, kgdbts's RUN/ERROR lines.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Callable, List, Optional, Sequence, Tuple
+
+import rig_console
+from rig_boot import TOP, Section, Sections
+from rig_results import Result, result
+
+
+@dataclass(frozen=True)
+class Context:
+    """What evaluators may need besides their sections."""
+    kernel: str      # base, ours, ours-lockdep, ...
+    kout: str        # its build directory
+    logs: str        # build/logs/KERNEL
+    top: str = TOP
+
+    @property
+    def kunit_py(self) -> str:
+        return os.path.join(self.top, "build", "src", "linux-source-6.12",
+                            "tools", "testing", "kunit", "kunit.py")
+
+
+Evaluate = Callable[[Sections, Context], List[Result]]
+
+# Suite.boot for the console check, which reads every boot.
+EVERY_BOOT = "*"
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    evaluate: Evaluate
+    boot: Optional[str] = None          # None: runs on the host, no boot
+    sections: Tuple[str, ...] = ()       # all finished: evaluate at once
+
+
+@dataclass(frozen=True)
+class Boot:
+    """One QEMU boot of rig/guest/init in hwbpmode=MODE."""
+    name: str
+    mode: str
+    timeout: int
+    append: str = ""
+    kgdb_cycles: int = 0     # > 0: host gdb drives kgdb over ttyS1
+    clean: bool = True       # its console must pass the console check
+
+
+def boots(kgdb_cycles: int) -> List[Boot]:
+    """Every boot of `make check`, in order."""
+    return [
+        Boot("main", "main", 900),
+        # kgdbts is its own kgdb I/O driver, so it gets a boot without kgdboc.
+        Boot("kgdbts", "kgdbts", 600),
+        Boot("kgdb-host", "kgdb", 120 + 4 * kgdb_cycles, kgdb_cycles=kgdb_cycles),
+        # CPU 3 goes offline and online before every event, and only it
+        # makes them: CPUs that come online must get gdb's breakpoints.
+        Boot("kgdb-hotplug", "kgdb", 120 + 4 * 10, "hwbphotplug", kgdb_cycles=10),
+        # A WARN and a BUG on purpose (LKDTM): the console check must see them.
+        Boot("lkdtm", "lkdtm", 240, clean=False),
+    ]
+
+
+# --- TAP (kselftest, our TAP programs, host gdb over kgdb) ---------------
+
+def tap_cases(text: str, prefix: str = "") -> Tuple[List[Tuple[int, bool, str, Optional[str]]],
+                                                     Optional[int]]:
+    """[(number, ok, description, directive)] of one TAP level, and its plan."""
+    cases = []
+    pat = re.compile(r"^%s(not ok|ok) (\d+) ?-? ?(.*?)(?: # (SKIP|XFAIL|TODO)\b ?(.*))?$"
+                     % re.escape(prefix))
+    for line in text.splitlines():
+        m = pat.match(line)
+        if m:
+            cases.append((int(m.group(2)), m.group(1) == "ok", m.group(3).strip(),
+                          m.group(4)))
+    plan = re.search(r"^%s1\.\.(\d+)$" % re.escape(prefix), text, re.M)
+    return cases, int(plan.group(1)) if plan else None
+
+
+def eval_tap(suite: str, sec: Optional[Section], prefix: str = "") -> List[Result]:
+    if sec is None:
+        return [result(suite, "(suite)", False, "no output: the guest never got here")]
+    out = []
+    cases, plan = tap_cases(sec.text, prefix)
+    for num, ok, desc, directive in cases:
+        out.append(result(suite, "%d %s" % (num, desc), ok, skip=directive == "SKIP"))
+    seen = {c[0] for c in cases}
+    for num in range(1, (plan or 0) + 1):
+        if num not in seen:
+            out.append(result(suite, "%d (not reached)" % num, False,
+                              "missing from the TAP output"))
+    if not cases:
+        out.append(result(suite, "(suite)", False, "no TAP results"))
+    return out
+
+
+def tap_suite(name: str, section: str, boot: str = "main", prefix: str = "") -> Suite:
+    return Suite(name, lambda secs, ctx: eval_tap(name, secs.get(section), prefix),
+                 boot, (section,))
+
+
+# --- KUnit: kunit.py parse ------------------------------------------------
+
+def eval_kunit(secs: Sections, ctx: Context) -> List[Result]:
+    sec = secs.get("kunit")
+    if sec is None:
+        return [result("kunit", "(suite)", False, "no dmesg captured")]
+    raw = os.path.join(ctx.logs, "kunit.dmesg")
+    js = os.path.join(ctx.logs, "kunit.json")
+    with open(raw, "w") as f:
+        f.write(sec.text)
+    with open(os.path.join(ctx.logs, "kunit.txt"), "w") as txt:
+        subprocess.run([sys.executable, ctx.kunit_py, "parse", "--json=" + js, raw],
+                       stdout=txt, stderr=subprocess.STDOUT)
+    try:
+        with open(js) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return [result("kunit", "(suite)", False, "kunit.py parse produced no JSON")]
+    out = []
+
+    def walk(group: dict, path: List[str]) -> None:
+        for sub in group.get("sub_groups", []):
+            walk(sub, path + [sub["name"]])
+        for case in group.get("test_cases", []):
+            st = case["status"]
+            out.append(result("kunit", ".".join(path + [case["name"]]), st == "PASS",
+                              "" if st == "PASS" else st, skip=st == "SKIP"))
+    walk(data, [])
+    if not out:
+        out.append(result("kunit", "(suite)", False, "no KUnit results in dmesg"))
+    return out
+
+
+# --- probes: what the emulator can do -------------------------------------
+
+def icebp_missing(secs: Sections) -> bool:
+    """The emulator turns ICEBP into #UD (rig/xfail's [no-int1] entries)."""
+    sec = secs.get("int1probe")
+    return sec is not None and "int1: sigill" in sec.text
+
+
+def eval_probes(secs: Sections, ctx: Context) -> List[Result]:
+    int3 = secs.get("int3probe")
+    int1 = secs.get("int1probe")
+    int1_text = int1.text if int1 else ""
+    return [
+        result("probes", "int3 gives SIGTRAP/SI_KERNEL past CC",
+               int3 is not None and int3.rc == 0, int3.text.strip() if int3 else ""),
+        # Not a test of the kernel: it tells whether the emulator can run
+        # breakpoint_test's icebp case at all.
+        result("probes", "int1 (icebp) raises #DB", "int1: sigtrap" in int1_text,
+               int1_text.strip(), skip="int1: sigill" in int1_text),
+    ]
+
+
+def eval_step_after_suspend(secs: Sections, ctx: Context) -> List[Result]:
+    return eval_tap("step_after_suspend", secs.get("step_after_suspend_n")) + [
+        result("step_after_suspend", "with a suspend/resume cycle", False,
+               "the guest kernel has no CONFIG_SUSPEND and the QEMU machine no S3 "
+               "wake-up source; the -n variant above runs the same per-CPU check",
+               skip=True)]
+
+
+# --- ptrace_dr_abi: a transcript identical to the baseline's -------------
+
+def eval_ptrace_abi(secs: Sections, ctx: Context) -> List[Result]:
+    """ptrace_dr_abi's transcript must be byte-identical to the baseline's.
+
+    rig/golden/ptrace_dr_abi.txt is the unmodified kernel's transcript,
+    recorded with `make golden`; the baseline run checks it is still that.
+    Two runs in one boot must also agree, or the transcript is not a
+    deterministic function of the kernel and the comparison proves nothing.
+    """
+    first, again = secs.get("ptrace_abi"), secs.get("ptrace_abi_again")
+    if first is None or again is None:
+        return [result("ptrace-abi", "(suite)", False, "not run")]
+    out_path = os.path.join(ctx.logs, "ptrace_dr_abi.txt")
+    with open(out_path, "w") as f:
+        f.write(first.text)
+    out = [result("ptrace-abi", "two runs give the same transcript", first.text == again.text)]
+    golden = os.path.join(ctx.top, "rig", "golden", "ptrace_dr_abi.txt")
+    if not os.path.exists(golden):
+        return out + [result("ptrace-abi", "transcript identical to the baseline's", False,
+                             "no rig/golden/ptrace_dr_abi.txt: run make golden")]
+    with open(golden) as f:
+        want = f.read()
+    diff = subprocess.run(["diff", "-u", golden, out_path], capture_output=True,
+                          text=True).stdout
+    diff_path = os.path.join(ctx.logs, "ptrace_dr_abi.diff")
+    with open(diff_path, "w") as f:
+        f.write(diff)
+    first_diff = next((line for line in diff.splitlines()[2:] if line[:1] in "+-"), "")
+    return out + [result("ptrace-abi", "transcript identical to the baseline's (%d lines)"
+                         % want.count("\n"), first.text == want and first.rc == 0,
+                         "rc=%s, first difference: %s (see %s)"
+                         % (first.rc, first_diff, diff_path))]
+
+
+# --- perf test, perf stat --------------------------------------------------
+
+def eval_perf_test(secs: Sections, ctx: Context) -> List[Result]:
+    sec = secs.get("perf_test")
+    if sec is None:
+        return [result("perf-test", "(suite)", False, "not run")]
+    lines = re.findall(r"^\s*(\d+(?:\.\d+)?): (.+?)\s*: (Ok|FAILED!|Skip.*)$", sec.text, re.M)
+    out = [result("perf-test", "%s %s" % (num, desc), res == "Ok",
+                  "" if res == "Ok" else res, skip=res.startswith("Skip"))
+           for num, desc, res in lines]
+    return out or [result("perf-test", "(suite)", False, "no perf test result lines")]
+
+
+# rig/guest/memtouch.c: 1000 stores and 500 loads.  The .bss variable gets
+# one more store, from the kernel: the ELF loader zeroes the tail of the
+# last .data page at exec, after perf stat's enable-on-exec; with :u (user
+# only) that write is not counted.
+PERF_STAT_CASES = (("data_w", "cell_data :w", 1000), ("data_rw", "cell_data :rw", 1500),
+                   ("data_len8_w", "cell_data /8:w", 1000),
+                   ("bss_w", "cell_bss :w (+1: exec's bss zeroing)", 1001),
+                   ("bss_w_u", "cell_bss :w:u", 1000))
+
+
+def perf_stat_count(text: str) -> Optional[int]:
+    """The count of the first mem: event in `perf stat -x,` output."""
+    m = re.search(r"^(\d+),[^,]*,mem:0x[0-9a-f]+[^,]*,", text, re.M)
+    return int(m.group(1)) if m else None
+
+
+def eval_perf_stat(secs: Sections, ctx: Context) -> List[Result]:
+    out = []
+    for case, desc, want in PERF_STAT_CASES:
+        sec = secs.get("perf_stat_" + case)
+        if sec is None:
+            out.append(result("perf-stat", desc, False, "not run"))
+            continue
+        got = perf_stat_count(sec.text)
+        out.append(result("perf-stat", "%s counts %d" % (desc, want), got == want,
+                          "counted %s" % got))
+    return out
+
+
+# --- gdb: exact stop transcripts -------------------------------------------
+
+# rig/guest/wptarget.c: writer() stores 10, 20, 30; reader() loads twice;
+# marker() runs twice.
+_WRITES = ["Old value = 0", "New value = 10", "Old value = 10",
+           "New value = 20", "Old value = 20", "New value = 30"]
+GDB_CASES = {
+    "watch": _WRITES,
+    # x86 has no read-only watchpoints: gdb arms read/write and drops the
+    # hits where the value changed, so only the two loads are reported.
+    "rwatch": ["Value = 30", "Value = 30"],
+    "awatch": _WRITES + ["Value = 30", "Value = 30"],
+    "hbreak": ["Breakpoint 2, marker", "Breakpoint 2, marker"],
+    # rig/guest/wpthreads.c: one thread stores 1, the next 2.
+    "threads": ["Old value = 0", "New value = 1", "Old value = 1", "New value = 2"],
+    # Five watchpoints do not fit (gdb says so); with one deleted, the
+    # four left fire once each.
+    "toomany": ["Old value = 0", "New value = 1", "Old value = 0", "New value = 2",
+                "Old value = 0", "New value = 3", "Old value = 0", "New value = 4"],
+}
+
+
+def gdb_stops(text: str) -> List[str]:
+    return re.findall(r"^((?:Old value|New value|Value) = -?\d+|Breakpoint 2, \w+)",
+                      text, re.M)
+
+
+def eval_gdb(secs: Sections, ctx: Context) -> List[Result]:
+    out = []
+    for case, expect in GDB_CASES.items():
+        sec = secs.get("gdb_" + case)
+        if sec is None:
+            out.append(result("gdb", case, False, "not run"))
+            continue
+        got = gdb_stops(sec.text)
+        exited = "exited normally]" in sec.text
+        why = "" if exited else "no normal exit"
+        ok = got == expect and exited
+        if case == "toomany" and "You may have requested too many hardware" not in sec.text:
+            ok, why = False, "gdb did not say the fifth does not fit"
+        out.append(result("gdb", case, ok,
+                          "" if ok else "got %s%s" % (got, ", " + why if why else "")))
+    return out
+
+
+# --- the end of the main boot ------------------------------------------------
+
+def eval_slots(secs: Sections, ctx: Context) -> List[Result]:
+    sec = secs.get("slots_free", Section(1, ""))
+    counted = re.findall(r"^\d+,[^,]*,mem:0x[0-9a-f]+", sec.text, re.M)
+    return [result("slots", "all four registers free on every CPU at the end",
+                   sec.rc == 0 and len(counted) == 4,
+                   "rc=%s, %d events counted" % (sec.rc, len(counted)))]
+
+
+def eval_sample_module(secs: Sections, ctx: Context) -> List[Result]:
+    sec = secs.get("sample_module")
+    if sec is None:
+        return [result("sample-module", "data_breakpoint on panic_timeout", False, "not run")]
+    hits = sec.text.count("panic_timeout value is changed")
+    ok = (sec.rc == 0 and hits == 3 and "panic_timeout write installed" in sec.text
+          and "panic_timeout write uninstalled" in sec.text)
+    return [result("sample-module", "data_breakpoint on panic_timeout: 3 writes, 3 hits",
+                   ok, "rc=%s hits=%d" % (sec.rc, hits))]
+
+
+# --- kgdbts --------------------------------------------------------------------
+
+def eval_kgdbts(secs: Sections, ctx: Context) -> List[Result]:
+    sec = secs.get("kgdbts")
+    if sec is None:
+        return [result("kgdbts", "(suite)", False, "not run")]
+    current = None
+    verdicts: dict = {}
+    for line in sec.text.splitlines():
+        m = re.search(r"kgdbts:RUN (.*?)(?: \[\d+/\d+\])?$", line)
+        if m:
+            current = re.sub(r" \d+ iterations$", "", m.group(1))
+            verdicts.setdefault(current, [])
+        elif "kgdbts: ERROR" in line and current:
+            verdicts[current].append(line.split("kgdbts: ", 1)[1])
+    out = [result("kgdbts", name, not errs, "; ".join(errs)) for name, errs in verdicts.items()]
+    if not verdicts or sec.rc is None:
+        out.append(result("kgdbts", "(completion)", False, "kgdbts did not finish"))
+    return out
+
+
+# --- host gdb over kgdb (rig/kgdb_host.py prints TAP) ---------------------------
+
+# The section a kgdb boot's host gdb output is filed under.
+KGDB_GDB = "gdb"
+
+
+def kgdb_suite(name: str) -> Suite:
+    # rig/kgdb_host.py prints its plan first, so a continue that never
+    # returns shows up as cases not reached.
+    return Suite(name, lambda secs, ctx: eval_tap(name, secs.get(KGDB_GDB, Section(0, ""))),
+                 name, (KGDB_GDB,))
+
+
+def kgdb_rounds_done(text: str) -> int:
+    """Rounds finished in rig/kgdb_host.py's TAP: 3 cases in the first
+    (round 0), 2 in each later one."""
+    nums = [int(n) for n in re.findall(r"^(?:not )?ok (\d+) ", text, re.M)]
+    last = max(nums, default=0)
+    return -1 if last < 3 else (last - 3) // 2
+
+
+# --- the console of every boot -----------------------------------------------
+
+def eval_console(secs: Sections, ctx: Context) -> List[Result]:
+    return [rig_console.check(boot, sec.text) for boot, sec in secs.items()]
+
+
+def eval_console_scanner(secs: Sections, ctx: Context) -> List[Result]:
+    return rig_console.self_test(ctx.top)
+
+
+# The lkdtm boot's sections: what LKDTM is told to do, and the first line
+# of the report the console check must flag for it.
+LKDTM_CASES = (("lkdtm_warning", "WARNING", "WARNING: CPU: "),
+               ("lkdtm_bug", "BUG", "kernel BUG at "))
+
+
+def eval_console_lkdtm(secs: Sections, ctx: Context) -> List[Result]:
+    out = []
+    for section, action, want in LKDTM_CASES:
+        sec = secs.get(section)
+        hits = rig_console.scan(sec.text) if sec else []
+        first = rig_console.strip_prefix(hits[0]) if hits else ""
+        out.append(result("console-lkdtm", "LKDTM %s: the console check flags '%s'"
+                          % (action, want.strip()), first.startswith(want) if first else False,
+                          "not run" if sec is None else "first flagged line: %s"
+                          % (first or "none")))
+    return out
+
+
+# --- a suite in a module of its own ---------------------------------------------
+
+def module_suite(name: str, module: ModuleType, boot: str = "main") -> Suite:
+    """A suite from a module with SECTIONS (its sections in rig/guest/init)
+    and evaluate(secs) -> [(case, ok, note, skip)]."""
+    def evaluate(secs: Sections, ctx: Context) -> List[Result]:
+        return [result(name, case, ok, note, skip)
+                for case, ok, note, skip in module.evaluate(secs)]
+    return Suite(name, evaluate, boot, tuple(module.SECTIONS))
+
+
+SUITES: List[Suite] = [
+    Suite("console", eval_console, EVERY_BOOT),
+    Suite("console-scanner", eval_console_scanner),
+    Suite("console-lkdtm", eval_console_lkdtm, "lkdtm", tuple(c[0] for c in LKDTM_CASES)),
+    Suite("kunit", eval_kunit, "main", ("kunit",)),
+    tap_suite("kselftest", "kselftest", prefix="# "),
+    Suite("probes", eval_probes, "main", ("int3probe", "int1probe")),
+    Suite("step_after_suspend", eval_step_after_suspend, "main", ("step_after_suspend_n",)),
+    tap_suite("hwbp-abi", "hwbp_abi"),
+    tap_suite("ptrace-slots", "ptrace_slots"),
+    Suite("ptrace-abi", eval_ptrace_abi, "main", ("ptrace_abi", "ptrace_abi_again")),
+    Suite("perf-test", eval_perf_test, "main", ("perf_test",)),
+    Suite("perf-stat", eval_perf_stat, "main", tuple("perf_stat_" + c[0] for c in PERF_STAT_CASES)),
+    Suite("gdb", eval_gdb, "main", tuple("gdb_" + c for c in GDB_CASES)),
+    Suite("slots", eval_slots, "main", ("slots_free",)),
+    Suite("sample-module", eval_sample_module, "main", ("sample_module",)),
+    Suite("kgdbts", eval_kgdbts, "kgdbts", ("kgdbts",)),
+    kgdb_suite("kgdb-host"),
+    kgdb_suite("kgdb-hotplug"),
+]
+
+
+def suites_of(boot: str, suites: Sequence[Suite] = SUITES) -> List[Suite]:
+    return [s for s in suites if s.boot == boot]
