@@ -24,6 +24,8 @@ import subprocess
 import sys
 import time
 
+import perf_record
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NAME, KOUT, IMAGE = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
 LOGS = os.path.join(TOP, "build", "logs", NAME)
@@ -348,6 +350,8 @@ def main():
         eval_perf_test(secs.get("perf_test"))
         eval_perf_stat(secs)
         eval_gdb(secs)
+        for r in perf_record.evaluate(secs):
+            record("perf-record", *r)
         sf = secs.get("slots_free", (1, ""))
         counted = re.findall(r"^\d+,[^,]*,mem:0x[0-9a-f]+", sf[1], re.M)
         record("slots", "all four registers free on every CPU at the end",
