@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs="gcc make flex bison bc libelf-dev libssl-dev cpio xz-utils kmod patch
       python3 ccache sparse linux-source-6.12 qemu-system-x86 busybox-static
-      gdb linux-perf"
+      gdb linux-perf binutils"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -30,9 +30,9 @@
 #define NR_BURST_STORES 100
 #define BURST_GAP_MS 150
 /*
- * perf stat -I does not print the counts of the last, partial interval
- * when the workload exits (only --interval-summary adds up everything):
- * no store may fall into it.
+ * perf stat -I prints the last, partial interval only if the workload's
+ * SIGCHLD interrupts its wait for the next one, which is a race: no store
+ * may fall into that interval.
  */
 #define TAIL_MS 300
 
