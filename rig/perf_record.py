@@ -129,19 +129,15 @@ def eval_user(sec: Optional[Section], name: str, facts: Dict[str, int],
     results = [Result(head, len(samples) == len(sampled),
                       "perf script printed %d%s" % (len(samples), ", " + note if note else ""))]
 
-    def where(site: str) -> str:
-        if site == "tick":
-            return "%#x (tick's entry)" % facts["TICK"]
-        return "%#x (after %s's access)" % (facts["AFTER_" + site.upper()], site)
-
     def addr(site: str) -> int:
         return facts["TICK"] if site == "tick" else facts["AFTER_" + site.upper()]
 
-    got_ips = collections.Counter(s.ip for s in samples)
-    results.append(Result("%s: IPs %s" % (name, ", ".join(
-        "%s x%d" % (where(site), n) for site, n in want_ips.items())),
-        got_ips == collections.Counter({addr(s): n for s, n in want_ips.items()}),
-        "got " + counts("%#x" % s.ip for s in samples)))
+    want = collections.Counter({addr(site): n for site, n in want_ips.items()})
+    got = collections.Counter(s.ip for s in samples)
+    results.append(Result("%s: every IP is %s" % (
+        name, "tick's entry" if "tick" in want_ips else "the instruction after the access"),
+        got == want, "want %s, got %s" % (counts("%#x" % a for a in want.elements()),
+                                           counts("%#x" % s.ip for s in samples))))
     if not lines:
         syms = collections.Counter(s.sym for s in samples)
         results.append(Result("%s: perf script resolves them to %s" % (name, counts(sampled)),
