@@ -23,6 +23,37 @@ copy_elf() {
 	done
 }
 
+# wprecord_facts: build /hwbp/wprecord and write what rig/perf_record.py
+# expects of it to /hwbp/wprecord.env (sourced by the guest, read by the
+# host): its counts, the addresses of cell and tick(), and for each access
+# to cell the address of the next instruction (where a data breakpoint's
+# trap leaves the IP) and the source line perf must resolve that IP to.
+wprecord_facts() {
+	local src=$top/rig/guest/wprecord.c bin=$root/hwbp/wprecord f after line at
+	gcc -O1 -g -fno-inline -static -no-pie -fdebug-prefix-map="$top/rig/guest=/hwbp" \
+		-o "$bin" "$src"
+	cp "$src" "$root/hwbp/"
+	{
+		sed -n 's/^#define \([A-Z_]*\) \([0-9]*\)$/\1=\2/p' "$src"
+		echo "CELL=0x$(nm "$bin" | awk '$3 == "cell" {print $1}')"
+		echo "TICK=0x$(nm "$bin" | awk '$3 == "tick" {print $1}')"
+		for f in store_a store_b load_c; do
+			after=$(objdump -d --no-show-raw-insn --disassemble=$f "$bin" |
+				awk -F'[: \t]+' 'hit { print $2; hit = 0 } /<cell>$/ { hit = 1 }')
+			line=$(grep -n "/\* @$f \*/" "$src" | cut -d: -f1)
+			at=$(addr2line -e "$bin" "0x${after:-0}")
+			if [ "$(echo "$after" | wc -w)" != 1 ] || [ -z "$line" ] ||
+			   [ "${at%% *}" != "/hwbp/wprecord.c:$line" ]; then
+				echo "mkimage: wprecord: $f: want one access to cell and" \
+				     "the next instruction on line ${line:-?}: got '$after' at $at" >&2
+				exit 1
+			fi
+			echo "AFTER_${f^^}=0x$after"
+			echo "LINE_${f^^}=$line"
+		done
+	} >"$root/hwbp/wprecord.env"
+}
+
 stamp=$b/common.stamp
 inputs=$(cat "$0" "$top"/rig/guest/init "$top"/rig/guest/*.c "$top"/rig/guest/gdb/* \
 	"$tree"/tools/testing/selftests/breakpoints/* 2>/dev/null | md5sum)
@@ -45,6 +76,9 @@ if [ ! -e "$b/common.cpio" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; 
 	fi
 	copy_elf "$b/gdbmin/usr/bin/gdb" /usr/bin/gdb
 	copy_elf "$(readlink -f /usr/bin/perf)" /usr/bin/perf
+	# perf 6.1 is built without libbfd: it resolves source lines through
+	# an addr2line child process
+	copy_elf "$(readlink -f /usr/bin/addr2line)" /usr/bin/addr2line
 
 	gcc -O1 -g -fno-inline -fdebug-prefix-map="$top/rig/guest=/hwbp" \
 		-o "$root/hwbp/wptarget" "$top/rig/guest/wptarget.c"
@@ -57,6 +91,7 @@ if [ ! -e "$b/common.cpio" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; 
 		printf '0x%s\n' "$(nm "$root/hwbp/memtouch" | awk -v s=cell_$v '$3 == s {print $1}')" \
 			>"$root/hwbp/memtouch.$v"
 	done
+	wprecord_facts
 	gcc -O2 -static -o "$root/hwbp/int1probe" "$top/rig/guest/int1probe.c"
 	gcc -O2 -static -o "$root/hwbp/int3probe" "$top/rig/guest/int3probe.c"
 	cp "$top"/rig/guest/gdb/*.gdb "$root/hwbp/gdb/"

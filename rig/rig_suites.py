@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, List, Optional, Sequence, Tuple
 
+import perf_record
 import rig_console
 from rig_boot import TOP, Section, Sections
 from rig_results import Result, result
@@ -425,6 +426,7 @@ SUITES: List[Suite] = [
     Suite("gdb", eval_gdb, "main", tuple("gdb_" + c for c in GDB_CASES)),
     Suite("slots", eval_slots, "main", ("slots_free",)),
     Suite("sample-module", eval_sample_module, "main", ("sample_module",)),
+    module_suite("perf-record", perf_record),
     Suite("kgdbts", eval_kgdbts, "kgdbts", ("kgdbts",)),
     kgdb_suite("kgdb-host"),
     kgdb_suite("kgdb-hotplug"),

@@ -6,6 +6,7 @@ set -euo pipefail
 pkgs=(
 	make git patch xz-utils ca-certificates		# every target
 	gcc flex bison bc perl python3 libelf-dev	# kbuild; perl: checkpatch too
+	binutils					# nm, objdump, addr2line (the guest image)
 	libssl-dev cpio kmod ccache
 	linux-source-6.12				# both kernels' source
 	rsync						# kselftest's install (make image)
