@@ -3,7 +3,10 @@
 set -euo pipefail
 pkgs="gcc make flex bison bc libelf-dev libssl-dev cpio xz-utils kmod patch
       python3 ccache sparse linux-source-6.12 qemu-system-x86 busybox-static
-      gdb linux-perf"
+      gdb linux-perf
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf
+      gcc-powerpc64le-linux-gnu gcc-sh4-linux-gnu clang lld llvm
+      qemu-system-arm qemu-system-ppc"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
