@@ -17,14 +17,15 @@ int main(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		const char *name = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
-		char *args[] = { argv[i], NULL };
 		int status = 0;
 		pid_t pid;
 
 		printf("@@HWBP-BEGIN %s\n", name);
 		pid = fork();
 		if (pid == 0) {
-			execve(argv[i], args, environ);
+			/* each program runs without arguments */
+			argv[i + 1] = NULL;
+			execve(argv[i], &argv[i], environ);
 			printf("%s: execve: %d\n", argv[i], errno);
 			exit(127);
 		}
