@@ -248,7 +248,7 @@ class Run:
         append = "console=%s panic=-1" % r.console
         if r.programs:
             append += " -- " + " ".join(r.programs)
-        cmd = ["timeout", "--kill-after=5", "900", *r.qemu, "-accel", "tcg", "-m", "1G",
+        cmd = ["timeout", "--kill-after=5", "300", *r.qemu, "-accel", "tcg", "-m", "1G",
                "-kernel", os.path.join(self.kout, r.image), "-initrd", img,
                "-display", "none", "-no-reboot", "-serial", "file:" + log,
                "-append", append]
