@@ -7,8 +7,9 @@
 #   make check KERNEL=base   the same suites on the pristine 6.12 baseline
 #   make compare             both, one after the other, side by side
 #   make run                 the demo: gdb and perf watching a variable
+#   make arches              both kernels on every architecture with the core
 #
-# KERNEL=base|ours, HWBP_SMP=N (guest CPUs, default 4).
+# KERNEL=base|ours, HWBP_SMP=N (guest CPUs, default 4), ARCHES=row,... (make arches).
 
 KERNEL    ?= ours
 B         := $(CURDIR)/build
@@ -19,8 +20,8 @@ SRC_ours  := $(OURS_SRC)
 TARBALL   := /usr/src/linux-source-6.12.tar.xz
 
 .PHONY: all setup source series base ours kernel image image-base image-ours check \
-	check-lockdep bench compare golden run checkpatch provenance fresh-check clean \
-	distclean
+	check-lockdep bench compare golden run arches check-arches checkpatch provenance \
+	fresh-check clean distclean
 
 all: kernel
 
@@ -88,6 +89,18 @@ compare:
 	@$(MAKE) --no-print-directory check KERNEL=base || true
 	@$(MAKE) --no-print-directory check KERNEL=ours
 
+# Both kernels built for every configuration that builds the core (x86_64
+# defconfig, UP and clang, i386, arm64, arm, ppc64le, sh4) with W=1 and our
+# KUnit suites; arm64 and ppc64le boot under QEMU (rig/arches.py).
+# ARCHES=row,row picks rows.  check-arches is the part make check runs.
+arches: source
+	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC) >/dev/null
+	@rig/arches.py $(if $(ARCHES),--rows $(ARCHES))
+
+check-arches: source
+	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC) >/dev/null
+	@rig/arches.py --check
+
 run: image
 	@rig/rig.py demo $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
 
@@ -102,7 +115,7 @@ fresh-check: setup
 	@rig/fresh-check.sh
 
 clean:
-	rm -rf $(B)/base $(B)/ours $(B)/*-lockdep $(B)/guest $(B)/logs $(B)/*.cpio.gz
+	rm -rf $(B)/base $(B)/ours $(B)/*-lockdep $(B)/guest $(B)/logs $(B)/*.cpio.gz $(B)/arches
 
 distclean:
 	rm -rf $(B)

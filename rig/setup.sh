@@ -13,6 +13,9 @@ pkgs=(
 	qemu-system-x86 busybox-static gdb linux-perf	# the guest and its host gdb
 	sparse						# C=1 on our objects
 	mmdebstrap					# make fresh-check
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross	# make arches (arm64 also in check)
+	gcc-arm-linux-gnueabihf gcc-powerpc64le-linux-gnu gcc-sh4-linux-gnu
+	clang lld llvm qemu-system-arm qemu-system-ppc
 )
 # gdb-minimal goes into the guest from `apt-get download`: installing it
 # would remove the host's gdb.

@@ -972,8 +972,14 @@ static int bp_event_init(struct perf_event *bp)
 
 	if (bp->attr.type != PERF_TYPE_BREAKPOINT)
 		return -ENOENT;
-	/* No registers of this class, and no branch stacks, ever. */
-	if (has_branch_stack(bp) || !bp_nr_slots[t])
+	/*
+	 * No branch stacks, and no registers of this class, ever.  A request
+	 * with no type at all falls in the execute class: it is left to
+	 * reserve_bp_slot() for the -EINVAL it gets everywhere else, also
+	 * where there are no instruction breakpoints (powerpc).
+	 */
+	if (has_branch_stack(bp) ||
+	    (!bp_nr_slots[t] && bp->attr.bp_type != HW_BREAKPOINT_EMPTY))
 		return -EOPNOTSUPP;
 
 	err = register_perf_hw_breakpoint(bp);

@@ -3,7 +3,12 @@
  * KUnit tests for the invariants of breakpoint slot accounting: exact
  * ENOSPC boundaries for every mix of CPU-bound, task-on-one-CPU and
  * task-on-all-CPUs breakpoints, modify keeping its slot, the lockless
- * debugger reservations, and exact zero after concurrent churn.
+ * debugger reservations, register classes kept apart, and exact zero after
+ * concurrent churn.
+ *
+ * Only the generic interfaces are used, and every case scales to the number
+ * of slots hw_breakpoint_slots() reports, down to a single one (powerpc
+ * with one DAWR).
  */
 
 #include <kunit/test.h>
@@ -20,11 +25,20 @@
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
-#define MAX_BPS		64
-#define MAX_SLOTS	8
+#define MAX_BPS		80
+/* The most any architecture has in one class (arm64: 16). */
+#define MAX_SLOTS	16
 
-/* Never accessed: the breakpoints are here to be counted, not to fire. */
-static char watched[MAX_BPS * 8] __aligned(8);
+/*
+ * The breakpoints are here to be counted, not to fire.  They watch user
+ * addresses that nothing runs or touches while the suite runs: arm64
+ * refuses a task breakpoint on a kernel address (it could not step over
+ * it), user addresses are accepted for every kind everywhere.
+ */
+#define TEST_ADDR(i)	(0x10000UL + 8 * (unsigned long)(i))
+
+/* A kernel address, only for the request that must be refused. */
+static char kernel_var;
 
 struct slots_ctx {
 	struct perf_event	*bps[MAX_BPS];
@@ -33,19 +47,33 @@ struct slots_ctx {
 	int			cpu[3];
 };
 
-static struct perf_event *make_bp(int cpu, struct task_struct *tsk, int var)
+/* An instruction (HW_BREAKPOINT_X) or a data breakpoint of @type. */
+static void set_type(struct perf_event_attr *attr, u32 type)
+{
+	attr->bp_type = type;
+	/* What perf asks for an instruction breakpoint on every architecture */
+	attr->bp_len = type == HW_BREAKPOINT_X ? sizeof(long) : HW_BREAKPOINT_LEN_1;
+}
+
+static struct perf_event *make_bp_as(int cpu, struct task_struct *tsk, int var,
+				     u32 type)
 {
 	struct perf_event_attr attr;
 
 	hw_breakpoint_init(&attr);
-	attr.bp_type = HW_BREAKPOINT_W;
-	attr.bp_len = HW_BREAKPOINT_LEN_1;
-	attr.bp_addr = (unsigned long)&watched[var % sizeof(watched)];
+	set_type(&attr, type);
+	attr.bp_addr = TEST_ADDR(var);
 	return perf_event_create_kernel_counter(&attr, cpu, tsk, NULL, NULL);
 }
 
+static struct perf_event *make_bp(int cpu, struct task_struct *tsk, int var)
+{
+	return make_bp_as(cpu, tsk, var, HW_BREAKPOINT_W);
+}
+
 /* Register into the first free entry: 0, or the errno of the failure. */
-static int add_bp(struct kunit *test, int cpu, struct task_struct *tsk)
+static int add_bp_as(struct kunit *test, int cpu, struct task_struct *tsk,
+		     u32 type)
 {
 	struct slots_ctx *ctx = test->priv;
 	struct perf_event *bp;
@@ -55,7 +83,7 @@ static int add_bp(struct kunit *test, int cpu, struct task_struct *tsk)
 		;
 	KUNIT_ASSERT_LT(test, i, MAX_BPS);
 
-	bp = make_bp(cpu, tsk, i);
+	bp = make_bp_as(cpu, tsk, i, type);
 	if (IS_ERR(bp))
 		return PTR_ERR(bp);
 	KUNIT_ASSERT_NOT_NULL(test, bp);
@@ -63,10 +91,26 @@ static int add_bp(struct kunit *test, int cpu, struct task_struct *tsk)
 	return 0;
 }
 
+static int add_bp(struct kunit *test, int cpu, struct task_struct *tsk)
+{
+	return add_bp_as(test, cpu, tsk, HW_BREAKPOINT_W);
+}
+
+static int add_x(struct kunit *test, int cpu, struct task_struct *tsk)
+{
+	return add_bp_as(test, cpu, tsk, HW_BREAKPOINT_X);
+}
+
 static void add_bps(struct kunit *test, int n, int cpu, struct task_struct *tsk)
 {
 	while (n-- > 0)
 		KUNIT_ASSERT_EQ(test, add_bp(test, cpu, tsk), 0);
+}
+
+static void add_xs(struct kunit *test, int n, int cpu, struct task_struct *tsk)
+{
+	while (n-- > 0)
+		KUNIT_ASSERT_EQ(test, add_x(test, cpu, tsk), 0);
 }
 
 static void del_bp(struct slots_ctx *ctx, int i)
@@ -91,6 +135,11 @@ static void del_last(struct slots_ctx *ctx)
 static int used(int cpu)
 {
 	return hw_breakpoint_slots_used(cpu, TYPE_DATA);
+}
+
+static int used_inst(int cpu)
+{
+	return hw_breakpoint_slots_used(cpu, TYPE_INST);
 }
 
 static int idle_fn(void *unused)
@@ -207,9 +256,12 @@ static void mixed_kinds_meet_exactly_at_slots(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[1], NULL), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[1], t0), -ENOSPC);
 
-	/* ... and for t1 with n - 1 bound there plus one everywhere. */
+	/*
+	 * ... and for t1 with n - 1 bound there plus one everywhere; with a
+	 * single slot, cpu0's CPU-bound one leaves t1 nothing everywhere.
+	 */
 	add_bps(test, n - 1, ctx->cpu[1], t1);
-	KUNIT_EXPECT_EQ(test, add_bp(test, -1, t1), 0);
+	KUNIT_EXPECT_EQ(test, add_bp(test, -1, t1), n > 1 ? 0 : -ENOSPC);
 	KUNIT_EXPECT_EQ(test, add_bp(test, -1, t1), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
 
@@ -233,7 +285,7 @@ static void modify_address_keeps_the_slot(struct kunit *test)
 	bp = ctx->bps[0];
 
 	attr = bp->attr;
-	attr.bp_addr = (unsigned long)&watched[MAX_BPS * 4];
+	attr.bp_addr = TEST_ADDR(MAX_BPS);
 	KUNIT_EXPECT_EQ(test, modify_user_hw_breakpoint(bp, &attr), 0);
 	KUNIT_EXPECT_EQ(test, bp->attr.bp_addr, attr.bp_addr);
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
@@ -247,10 +299,10 @@ static void modify_address_keeps_the_slot(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
 	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), -ENOSPC);
 
-	/* The same for a task breakpoint on all CPUs. */
-	del_bp(ctx, 1);
+	/* The same for a task breakpoint on all CPUs, in the last one's place. */
+	del_last(ctx);
 	KUNIT_ASSERT_EQ(test, add_bp(test, -1, idle_target(test, 0)), 0);
-	bp = ctx->bps[1];
+	bp = ctx->bps[n - 1];
 	attr = bp->attr;
 	attr.bp_addr += 8;
 	KUNIT_EXPECT_EQ(test, modify_user_hw_breakpoint(bp, &attr), 0);
@@ -271,7 +323,7 @@ static void disabled_user_bps_hold_no_slot(struct kunit *test)
 		hw_breakpoint_init(&attr);
 		attr.bp_type = HW_BREAKPOINT_W;
 		attr.bp_len = HW_BREAKPOINT_LEN_1;
-		attr.bp_addr = (unsigned long)&watched[i];
+		attr.bp_addr = TEST_ADDR(i);
 		attr.disabled = 1;
 		ctx->bps[i] = register_user_hw_breakpoint(&attr, NULL, NULL, tsk);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->bps[i]));
@@ -312,12 +364,13 @@ static void failed_modify_leaves_the_old_bp(struct kunit *test)
 	add_bps(test, n, ctx->cpu[0], NULL);
 	bp = ctx->bps[n - 1];
 	old = bp->attr;
-	info = *counter_arch_bp(bp);
+	/* Whatever the architecture keeps there, byte for byte */
+	memcpy(&info, counter_arch_bp(bp), sizeof(info));
 
-	/* An impossible length. */
+	/* A length no architecture has. */
 	attr = old;
 	attr.bp_addr += 16;
-	attr.bp_len = 3;
+	attr.bp_len = 0;
 	KUNIT_EXPECT_EQ(test, modify_user_hw_breakpoint(bp, &attr), -EINVAL);
 
 	/* A change to an attribute that cannot change on a live event. */
@@ -333,9 +386,7 @@ static void failed_modify_leaves_the_old_bp(struct kunit *test)
 	KUNIT_EXPECT_LT(test, modify_user_hw_breakpoint(bp, &attr), 0);
 
 	KUNIT_EXPECT_EQ(test, memcmp(&bp->attr, &old, sizeof(old)), 0);
-	KUNIT_EXPECT_EQ(test, counter_arch_bp(bp)->address, info.address);
-	KUNIT_EXPECT_EQ(test, counter_arch_bp(bp)->len, info.len);
-	KUNIT_EXPECT_EQ(test, counter_arch_bp(bp)->type, info.type);
+	KUNIT_EXPECT_EQ(test, memcmp(counter_arch_bp(bp), &info, sizeof(info)), 0);
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
 	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), -ENOSPC);
 
@@ -356,7 +407,7 @@ static void flexible_bps_are_accounted_as_pinned(struct kunit *test)
 		attr.pinned = 0;
 		attr.bp_type = HW_BREAKPOINT_W;
 		attr.bp_len = HW_BREAKPOINT_LEN_1;
-		attr.bp_addr = (unsigned long)&watched[i];
+		attr.bp_addr = TEST_ADDR(i);
 		bp = perf_event_create_kernel_counter(&attr, i ? ctx->cpu[0] : -1,
 						      i ? NULL : idle_target(test, 0),
 						      NULL, NULL);
@@ -379,7 +430,7 @@ static void bad_requests_fail_and_leak_nothing(struct kunit *test)
 	int cpu;
 
 	hw_breakpoint_init(&attr);
-	attr.bp_addr = (unsigned long)&watched[0];
+	attr.bp_addr = TEST_ADDR(0);
 	attr.bp_len = HW_BREAKPOINT_LEN_1;
 
 	attr.bp_type = HW_BREAKPOINT_EMPTY;
@@ -390,13 +441,14 @@ static void bad_requests_fail_and_leak_nothing(struct kunit *test)
 	bp = perf_event_create_kernel_counter(&attr, -1, current, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bp), -EINVAL);
 
-	/* Admitted by the accounting, refused by the architecture. */
+	/* Admitted by the accounting, refused by every architecture. */
 	attr.bp_type = HW_BREAKPOINT_W;
-	attr.bp_len = 3;
+	attr.bp_len = 0;
 	bp = perf_event_create_kernel_counter(&attr, 0, NULL, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bp), -EINVAL);
 
 	/* A kernel address for a user-only breakpoint. */
+	attr.bp_addr = (unsigned long)&kernel_var;
 	attr.bp_len = HW_BREAKPOINT_LEN_1;
 	attr.exclude_kernel = 1;
 	bp = perf_event_create_kernel_counter(&attr, -1, current, NULL, NULL);
@@ -443,11 +495,12 @@ static void dbg_reserve_works_while_updaters_are_blocked(struct kunit *test)
 	struct task_struct *t0 = idle_target(test, 0);
 	struct task_struct *thread;
 	struct blocker b;
-	int n = ctx->slots, i;
+	/* Updaters of both kinds hold a slot, if there are that many. */
+	int n = ctx->slots, bound = n > 1, task = n > 2;
+	int dbg = n - bound - task, i;
 
-	/* One CPU-bound and one task breakpoint are already there. */
-	add_bps(test, 1, ctx->cpu[0], NULL);
-	add_bps(test, 1, -1, t0);
+	add_bps(test, bound, ctx->cpu[0], NULL);
+	add_bps(test, task, -1, t0);
 
 	init_completion(&b.held);
 	init_completion(&b.go);
@@ -456,23 +509,23 @@ static void dbg_reserve_works_while_updaters_are_blocked(struct kunit *test)
 	get_task_struct(thread);
 	wait_for_completion(&b.held);
 
-	for (i = 2; i < n; i++)
+	for (i = 0; i < dbg; i++)
 		KUNIT_EXPECT_EQ(test, dbg_reserve_bp_slot(bp), 0);
 	KUNIT_EXPECT_NE(test, dbg_reserve_bp_slot(bp), 0);
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
-	KUNIT_EXPECT_EQ(test, used(ctx->cpu[1]), 1);
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[1]), task);
 
-	for (i = 2; i < n; i++)
+	for (i = 0; i < dbg; i++)
 		KUNIT_EXPECT_EQ(test, dbg_release_bp_slot(bp), 0);
 	/* Nothing left to release: refused, and nothing goes negative. */
 	KUNIT_EXPECT_NE(test, dbg_release_bp_slot(bp), 0);
-	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), 2);
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n - dbg);
 
 	complete(&b.go);
 	kthread_stop_put(thread);
 
 	/* The blocked updaters were not disturbed. */
-	add_bps(test, n - 2, ctx->cpu[0], NULL);
+	add_bps(test, dbg, ctx->cpu[0], NULL);
 	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
 }
@@ -481,52 +534,160 @@ static void dbg_slots_count_against_every_kind(struct kunit *test)
 {
 	struct slots_ctx *ctx = test->priv;
 	struct perf_event *bp = dbg_bp(test, ctx->cpu[0]);
-	struct task_struct *t0 = idle_target(test, 0);
+	struct task_struct *t0 = idle_target(test, 0), *t1 = idle_target(test, 1);
 	int n = ctx->slots, i;
 
-	for (i = 0; i < n - 1; i++)
+	for (i = 0; i < n; i++)
 		KUNIT_ASSERT_EQ(test, dbg_reserve_bp_slot(bp), 0);
-	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n - 1);
+	KUNIT_EXPECT_NE(test, dbg_reserve_bp_slot(bp), 0);
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
 	KUNIT_EXPECT_TRUE(test, hw_breakpoint_is_used());
 
-	add_bps(test, 1, -1, t0);
+	/* No updater of any kind gets a slot the debugger holds ... */
 	KUNIT_EXPECT_EQ(test, add_bp(test, -1, t0), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], t0), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), -ENOSPC);
+	/* ... and the other CPUs are not the debugger's. */
 	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[1], t0), 0);
-	KUNIT_EXPECT_NE(test, dbg_reserve_bp_slot(bp), 0);
 
 	/* A task-bound event is not the debugger's. */
 	KUNIT_EXPECT_EQ(test, dbg_reserve_bp_slot(ctx->bps[0]), -EINVAL);
 
+	/* A slot it gives back is an updater's again, once. */
+	KUNIT_EXPECT_EQ(test, dbg_release_bp_slot(bp), 0);
+	KUNIT_EXPECT_EQ(test, add_bp(test, -1, t1), 0);
+	KUNIT_EXPECT_EQ(test, add_bp(test, -1, t1), -ENOSPC);
+	KUNIT_EXPECT_NE(test, dbg_reserve_bp_slot(bp), 0);
+
 	for (i = 0; i < n - 1; i++)
 		KUNIT_EXPECT_EQ(test, dbg_release_bp_slot(bp), 0);
+	KUNIT_EXPECT_NE(test, dbg_release_bp_slot(bp), 0);
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), 1);
-	KUNIT_EXPECT_EQ(test, add_bp(test, -1, t0), 0);
+}
+
+/* Give everything back, the debugger's @held slots too: nothing may stay. */
+static void release_all_and_check(struct kunit *test, struct perf_event *dbg,
+				  int held)
+{
+	struct slots_ctx *ctx = test->priv;
+	int i, cpu;
+
+	KUNIT_EXPECT_TRUE(test, hw_breakpoint_is_used());
+	for (i = 0; i < MAX_BPS; i++) {
+		if (ctx->bps[i])
+			del_bp(ctx, i);
+	}
+	KUNIT_EXPECT_EQ(test, hw_breakpoint_is_used(), held > 0);
+	while (held-- > 0)
+		KUNIT_EXPECT_EQ(test, dbg_release_bp_slot(dbg), 0);
+	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
+	for_each_possible_cpu(cpu) {
+		KUNIT_EXPECT_EQ(test, used(cpu), 0);
+		KUNIT_EXPECT_EQ(test, used_inst(cpu), 0);
+	}
 }
 
 static void all_released_means_unused(struct kunit *test)
 {
 	struct slots_ctx *ctx = test->priv;
 	struct perf_event *dbg = dbg_bp(test, ctx->cpu[1]);
-	int i, cpu;
+	struct task_struct *t0 = idle_target(test, 0), *t1 = idle_target(test, 1);
+	int n = ctx->slots;
 
+	/*
+	 * Every kind of holder at once, which takes three slots on cpu1;
+	 * with fewer, each group is given back before the next one comes.
+	 */
 	add_bps(test, 1, ctx->cpu[0], NULL);
-	add_bps(test, 1, ctx->cpu[1], idle_target(test, 0));
-	add_bps(test, 1, -1, idle_target(test, 0));
-	add_bps(test, 1, -1, idle_target(test, 1));
-	KUNIT_EXPECT_EQ(test, dbg_reserve_bp_slot(dbg), 0);
-	KUNIT_EXPECT_TRUE(test, hw_breakpoint_is_used());
+	add_bps(test, 1, ctx->cpu[1], t0);
+	add_bps(test, 1, ctx->cpu[1], t1);
+	if (n < 2)
+		release_all_and_check(test, dbg, 0);
 
-	for (i = 0; i < MAX_BPS; i++) {
-		if (ctx->bps[i])
-			del_bp(ctx, i);
+	add_bps(test, 1, -1, t0);
+	add_bps(test, 1, -1, t1);
+	if (n < 3)
+		release_all_and_check(test, dbg, 0);
+
+	KUNIT_EXPECT_EQ(test, dbg_reserve_bp_slot(dbg), 0);
+	release_all_and_check(test, dbg, 1);
+}
+
+/*
+ * Where instruction and data breakpoints have registers of their own
+ * (arm64, arm), each class is accounted on its own: filling one leaves
+ * the other as it was, for every kind of holder.
+ */
+static void classes_never_take_each_others_slots(struct kunit *test)
+{
+	struct slots_ctx *ctx = test->priv;
+	struct task_struct *t0 = idle_target(test, 0);
+	int c0 = ctx->cpu[0], c1 = ctx->cpu[1];
+	int nd = ctx->slots, ni = hw_breakpoint_slots(TYPE_INST);
+	struct perf_event_attr attr;
+	struct perf_event *bp, *dbg;
+
+	if (IS_ENABLED(CONFIG_HAVE_MIXED_BREAKPOINTS_REGS))
+		kunit_skip(test, "one register class for every type");
+	if (ni > MAX_SLOTS)
+		kunit_skip(test, "%d instruction slots", ni);
+
+	add_bps(test, nd, c0, NULL);
+	if (!ni) {
+		/* No instruction registers (powerpc): refused outright. */
+		KUNIT_EXPECT_EQ(test, add_x(test, c0, NULL), -EOPNOTSUPP);
+		KUNIT_EXPECT_EQ(test, add_x(test, -1, t0), -EOPNOTSUPP);
+		KUNIT_EXPECT_EQ(test, used(c0), nd);
+		KUNIT_EXPECT_EQ(test, used_inst(c0), 0);
+		return;
 	}
-	KUNIT_EXPECT_TRUE(test, hw_breakpoint_is_used());
+
+	/* Data full on cpu0: every instruction slot is still there. */
+	KUNIT_EXPECT_EQ(test, used_inst(c0), 0);
+	add_xs(test, ni, c0, NULL);
+	KUNIT_EXPECT_EQ(test, used_inst(c0), ni);
+	KUNIT_EXPECT_EQ(test, used(c0), nd);
+	KUNIT_EXPECT_EQ(test, add_x(test, c0, NULL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, add_bp(test, c0, NULL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, add_x(test, -1, t0), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, add_bp(test, -1, t0), -ENOSPC);
+
+	/* One task fills both classes of cpu1. */
+	add_xs(test, ni, c1, t0);
+	add_bps(test, nd, c1, t0);
+	KUNIT_EXPECT_EQ(test, used_inst(c1), ni);
+	KUNIT_EXPECT_EQ(test, used(c1), nd);
+	KUNIT_EXPECT_EQ(test, add_x(test, c1, t0), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, add_bp(test, c1, NULL), -ENOSPC);
+
+	/* Moving a data breakpoint needs an instruction slot; none is free. */
+	bp = ctx->bps[0];
+	attr = bp->attr;
+	set_type(&attr, HW_BREAKPOINT_X);
+	KUNIT_EXPECT_EQ(test, modify_user_hw_breakpoint(bp, &attr), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, bp->attr.bp_type, HW_BREAKPOINT_W);
+	KUNIT_EXPECT_EQ(test, used_inst(c0), ni);
+	KUNIT_EXPECT_EQ(test, used(c0), nd);
+
+	/* The debugger, too, takes from its breakpoint's class only. */
+	del_bp(ctx, nd);
+	dbg = dbg_bp(test, c0);
+	KUNIT_EXPECT_NE(test, dbg_reserve_bp_slot(dbg), 0);
+	set_type(&dbg->attr, HW_BREAKPOINT_X);
+	KUNIT_EXPECT_EQ(test, dbg_reserve_bp_slot(dbg), 0);
+	KUNIT_EXPECT_EQ(test, used_inst(c0), ni);
+	KUNIT_EXPECT_EQ(test, used(c0), nd);
+	KUNIT_EXPECT_NE(test, dbg_reserve_bp_slot(dbg), 0);
 	KUNIT_EXPECT_EQ(test, dbg_release_bp_slot(dbg), 0);
-	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
-	for_each_possible_cpu(cpu)
-		KUNIT_EXPECT_EQ(test, used(cpu), 0);
+
+	/* Now it moves, and gives its data slot back. */
+	KUNIT_EXPECT_EQ(test, modify_user_hw_breakpoint(bp, &attr), 0);
+	KUNIT_EXPECT_EQ(test, bp->attr.bp_type, HW_BREAKPOINT_X);
+	KUNIT_EXPECT_EQ(test, used_inst(c0), ni);
+	KUNIT_EXPECT_EQ(test, used(c0), nd - 1);
+	KUNIT_EXPECT_EQ(test, add_bp(test, c0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, add_bp(test, c0, NULL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, add_x(test, c0, NULL), -ENOSPC);
 }
 
 #define CHURN_THREADS	4
@@ -645,7 +806,7 @@ static int slots_test_init(struct kunit *test)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->slots = hw_breakpoint_slots(TYPE_DATA);
-	if (ctx->slots < 2 || ctx->slots > MAX_SLOTS)
+	if (ctx->slots < 1 || ctx->slots > MAX_SLOTS)
 		kunit_skip(test, "%d data slots", ctx->slots);
 
 	ctx->cpu[2] = -1;
@@ -689,6 +850,7 @@ static struct kunit_case slots_test_cases[] = {
 	KUNIT_CASE(dbg_reserve_works_while_updaters_are_blocked),
 	KUNIT_CASE(dbg_slots_count_against_every_kind),
 	KUNIT_CASE(all_released_means_unused),
+	KUNIT_CASE(classes_never_take_each_others_slots),
 	KUNIT_CASE_SLOW(concurrent_updaters_and_debugger_end_at_zero),
 	{}
 };

@@ -505,8 +505,10 @@ static void entry_and_ist_areas_refused_even_for_root(struct kunit *test)
 		{ "cpu_tss_rw", tss, 4, HW_BREAKPOINT_W, -EINVAL, -EINVAL },
 		{ "cpu_tlbstate", tlb, 8, HW_BREAKPOINT_RW, -EINVAL, -EINVAL },
 		{ "gdt rw", gdt, 8, HW_BREAKPOINT_W, -EINVAL, -EINVAL },
+#ifdef CONFIG_SMP
 		{ "__per_cpu_offset", (unsigned long)__per_cpu_offset, 8,
 		  HW_BREAKPOINT_RW, -EINVAL, -EINVAL },
+#endif
 		{ "X entry text", entry, 8, HW_BREAKPOINT_X, -EINVAL, -EINVAL },
 		{ "X noinstr text", noinstr_text, 8, HW_BREAKPOINT_X,
 		  -EINVAL, -EINVAL },
@@ -592,7 +594,8 @@ static void kernel_address_refused_without_cap_sys_admin(struct kunit *test)
  */
 static void ptrace_style_requests_get_ptrace_errno(struct kunit *test)
 {
-	static const struct {
+	/* Not static: with 5-level paging TASK_SIZE_MAX is known at run time. */
+	const struct {
 		unsigned long addr;
 		int len, type, want;
 	} cases[] = {

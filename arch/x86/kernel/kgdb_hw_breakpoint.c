@@ -299,7 +299,7 @@ static int kgdb_hwbp_cpu_online(unsigned int cpu)
 		bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
 		if (dbg_reserve_bp_slot(bp)) {
 			pr_warn("kgdb: no debug register left on CPU%u for the breakpoint at %pS\n",
-				cpu, (void *)kgdb_hwbp[slot].attr.bp_addr);
+				cpu, (void *)(unsigned long)kgdb_hwbp[slot].attr.bp_addr);
 			continue;
 		}
 		__set_bit(slot, this_cpu_ptr(&kgdb_hwbp_reserved));
