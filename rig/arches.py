@@ -41,6 +41,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
+import rig_boot
+import rig_console
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 B = os.path.join(TOP, "build")
 SRC = {"base": os.path.join(B, "src", "linux-source-6.12"),
@@ -98,12 +101,6 @@ ROW = {r.name: r for r in ROWS}
 CHECK = [("x86_64-defconfig", "build-x86_64-defconfig"), ("x86_64-up", "build-x86_64-up"),
          ("arm64", "arm64")]
 
-# What the kernel prints when something is wrong, whatever the test.
-SPLAT = re.compile(r"^(?:\[[ .0-9]+\] )?(WARNING: |BUG: |Oops|Unable to handle|"
-                   r"Kernel panic|INFO: (?:possible|inconsistent|task .* blocked)|"
-                   r".*possible (?:recursive|circular) locking|"
-                   r".*inconsistent lock state|.*suspicious RCU usage|"
-                   r".*sleeping function called from invalid context)", re.M)
 DIAG = re.compile(r"^(\S+?):(\d+):(?:(\d+):)? (warning|error): (.*)$", re.M)
 
 
@@ -260,15 +257,13 @@ class Run:
         done = "@@HWBP-DONE" in text
         self.record("boot: init ran every program and restarted", done,
                     "%.0fs" % secs if done else "see " + log)
-        hits = [m.group(0).strip() for m in SPLAT.finditer(text)]
+        hits = rig_console.scan(text)
         self.record("console: no WARNING, BUG or panic", not hits, "; ".join(hits[:3]))
         first = text.find("@@HWBP-BEGIN")
         self.ktap("kunit", text if first < 0 else text[:first])
-        for m in re.finditer(r"^@@HWBP-BEGIN (\S+)\n(.*?)(?:^@@HWBP-END \1 rc=(\d+)$|\Z)",
-                             text, re.S | re.M):
-            self.ktap(m.group(1), m.group(2))
-            self.record("%s: exit status 0" % m.group(1), m.group(3) == "0",
-                        "rc=%s" % m.group(3))
+        for name, sec in rig_boot.parse_sections(text).items():
+            self.ktap(name, sec.text)
+            self.record("%s: exit status 0" % name, sec.rc == 0, "rc=%s" % sec.rc)
         for p in r.programs:
             if "@@HWBP-BEGIN %s\n" % os.path.basename(p) not in text:
                 self.record(os.path.basename(p), False, "never started")
@@ -429,10 +424,16 @@ def report() -> int:
     return 1 if fails else 0
 
 
+def check_row(name: str, suite: str) -> List[List[str]]:
+    """One row of CHECK for our kernel, as `make check` runs it."""
+    os.makedirs(LOGS, exist_ok=True)
+    return run(ROW[name], "ours", suite).results
+
+
 def check() -> int:
     results: List[List[str]] = []
     for name, suite in CHECK:
-        results += run(ROW[name], "ours", suite).results
+        results += check_row(name, suite)
     out = os.path.join(B, "logs", "ours", "arches.json")
     os.makedirs(os.path.dirname(out), exist_ok=True)
     json.dump(results, open(out, "w"), indent=1)

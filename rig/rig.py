@@ -30,7 +30,7 @@ import rig_suites
 from rig_boot import TOP, Companion, Machine, Printer, Section
 from rig_results import (Result, Status, apply_xfail, counts, load_xfail, print_report,
                          summary_line, write_results, write_summary)
-from rig_suites import EVERY_BOOT, KGDB_GDB, SUITES, Boot, Context, Suite
+from rig_suites import AFTER_BOOTS, EVERY_BOOT, KGDB_GDB, SUITES, Boot, Context, Suite
 
 
 class Check:
@@ -145,6 +145,9 @@ class Check:
         for b in boots:
             if self.wanted(b.name):
                 self.boot(b)
+        for s in SUITES:
+            if s.boot == AFTER_BOOTS and self.wanted(s.name):
+                self.host_suite(s)
         results = [r for s in SUITES for r in self.results.get(s.name, [])]
         path = os.path.join(self.ctx.logs, "results.txt")
         write_results(path, results)

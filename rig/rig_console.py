@@ -18,7 +18,7 @@ from rig_results import Result, result
 # ("[    T1] ", CONFIG_PRINTK_CALLER).
 _PREFIX = r"^(?:\[[ .0-9]+\] ?)?(?:\[ *[TC]\d+\] ?)?"
 SPLAT = re.compile(_PREFIX + r"(WARNING: |BUG: |[Kk]ernel BUG at |Oops|"
-                   r"general protection|Kernel panic - not syncing|"
+                   r"general protection|Kernel panic - not syncing|Unable to handle kernel |"
                    r"INFO: (?:possible|inconsistent|task .* blocked)|"
                    r"=+\n?\[ BUG|.*possible (?:recursive|circular) locking|"
                    r".*inconsistent lock state|.*suspicious RCU usage|"

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, List, Optional, Sequence, Tuple
 
+import arches
 import perf_record
 import rig_console
 from rig_boot import TOP, Section, Sections
-from rig_results import Result, result
+from rig_results import Result, Status, result
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,16 @@ Evaluate = Callable[[Sections, Context], List[Result]]
 
 # Suite.boot for the console check, which reads every boot.
 EVERY_BOOT = "*"
+# Suite.boot for a host suite that runs after every boot: the other
+# configurations' builds, which take minutes and say nothing of x86's boots.
+AFTER_BOOTS = "+"
 
 
 @dataclass(frozen=True)
 class Suite:
     name: str
     evaluate: Evaluate
-    boot: Optional[str] = None          # None: runs on the host, no boot
+    boot: Optional[str] = None          # None: runs on the host, no boot, first
     sections: Tuple[str, ...] = ()       # all finished: evaluate at once
 
 
@@ -410,6 +414,17 @@ def module_suite(name: str, module: ModuleType, boot: str = "main") -> Suite:
     return Suite(name, evaluate, boot, tuple(module.SECTIONS))
 
 
+def arches_suite(row: str, name: str) -> Suite:
+    """A configuration x86 tinyconfig cannot see (rig/arches.py), built, and
+    for arm64 booted, from our tree: only `make check` of our kernel runs it."""
+    def evaluate(secs: Sections, ctx: Context) -> List[Result]:
+        if ctx.kernel != "ours":
+            return []
+        return [Result(suite, case, Status(verdict), note)
+                for suite, case, verdict, note in arches.check_row(row, name)]
+    return Suite(name, evaluate, AFTER_BOOTS)
+
+
 SUITES: List[Suite] = [
     Suite("console", eval_console, EVERY_BOOT),
     Suite("console-scanner", eval_console_scanner),
@@ -430,7 +445,7 @@ SUITES: List[Suite] = [
     Suite("kgdbts", eval_kgdbts, "kgdbts", ("kgdbts",)),
     kgdb_suite("kgdb-host"),
     kgdb_suite("kgdb-hotplug"),
-]
+] + [arches_suite(row, name) for row, name in arches.CHECK]
 
 
 def suites_of(boot: str, suites: Sequence[Suite] = SUITES) -> List[Suite]:

@@ -50,7 +50,8 @@ class SuitesTest(unittest.TestCase):
         self.assertEqual(len(names), len(set(names)))
         boots = {b.name for b in rig_suites.boots(10)}
         for s in rig_suites.SUITES:
-            self.assertTrue(s.boot in boots | {None, rig_suites.EVERY_BOOT}, s.name)
+            self.assertTrue(s.boot in boots | {None, rig_suites.EVERY_BOOT, rig_suites.AFTER_BOOTS},
+                            s.name)
 
 
 class XFailTest(unittest.TestCase):
