@@ -88,6 +88,9 @@ def script_samples(text: str) -> List[Sample]:
 def report_rows(text: str) -> Dict[Tuple[str, str], int]:
     """perf report -n --sort sym,srcline: {(symbol, srcline): samples}."""
     rows = {}
+    # perf colours the overhead column when its output is a tty, as the
+    # guest's console is.
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
     for m in re.finditer(r"^\s*[\d.]+%\s+(\d+)\s+\[[.k]\]\s+(\S+)\s+(\S+)\s*$", text, re.M):
         rows[(m.group(2), m.group(3))] = int(m.group(1))
     return rows
@@ -186,11 +189,15 @@ def eval_interval(sec: Optional[Section], facts: Dict[str, int]) -> List[Result]
     bad = failed(sec, head)
     if bad:
         return [bad]
-    got = [int(c) for c in re.findall(r"^\s*[\d.]+,(\d+),[^,]*,mem:0x[0-9a-f]+",
-                                       sec[1], re.M)]
-    busy = sum(1 for c in got if c)
+    # An interval in which the event did not run at all reads
+    # "<not counted>", whatever it counted.
+    got = [int(c) if c.isdigit() else c for c in
+           re.findall(r"^\s*[\d.]+,([^,]*),[^,]*,mem:0x[0-9a-f]+", sec[1], re.M)]
+    busy = sum(1 for c in got if isinstance(c, int) and c > 0)
     return [
-        Result(head, sum(got) == total, "%d intervals: %s" % (len(got), got)),
+        Result(head, sum(c for c in got if isinstance(c, int)) == total
+               and all(isinstance(c, int) for c in got),
+               "%d intervals: %s" % (len(got), ", ".join(str(c) for c in got))),
         # NR_BURSTS bursts BURST_GAP_MS apart cannot all fall into one
         # 100 ms interval.
         Result("stat -I 100 mem:cell:w: stores counted in more than one interval",
