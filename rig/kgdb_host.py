@@ -87,7 +87,9 @@ if not wait_console("@@HWBP-KGDB-READY", 120):
     print("# the guest never got ready", flush=True)
     raise SystemExit(1)
 time.sleep(1)
-gdb.execute("target remote localhost:%s" % os.environ["HWBP_PORT"])
+# The address QEMU listens on, not "localhost": a minimal root (make
+# fresh-check) has no /etc/hosts to resolve that name.
+gdb.execute("target remote 127.0.0.1:%s" % os.environ["HWBP_PORT"])
 rounds = [(refused_round, "first"), (hbreak_round, "first"), (watch_round, "first")]
 for i in range(1, CYCLES + 1):
     rounds += [(hbreak_round, "cycle %d:" % i), (watch_round, "cycle %d:" % i)]
