@@ -43,6 +43,7 @@ from typing import Dict, List, Optional
 
 import rig_boot
 import rig_console
+import rig_results
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 B = os.path.join(TOP, "build")
@@ -322,26 +323,13 @@ def case_note(text: str, name: str, status: str) -> str:
 
 def xfail(results: List[List[str]], kernel: str) -> None:
     """Failures rig/xfail expects become XFAIL, with its reason."""
+    expected = rig_results.load_xfail(os.path.join(TOP, "rig", "xfail"), kernel)
     for r in results:
-        if r[2] != "FAIL":
-            continue
-        for kernels, suite, pat, reason in load_xfail():
-            if kernel in kernels and suite == r[0] and pat.search(r[1]):
-                r[2], r[3] = "XFAIL", (r[3] + " | " if r[3] else "") + reason
+        case = rig_results.Result(r[0], r[1], rig_results.Status(r[2]), r[3])
+        for x in expected:
+            if x.matches(case, icebp_missing=False):
+                r[2], r[3] = "XFAIL", (r[3] + " | " if r[3] else "") + x.reason
                 break
-
-
-def load_xfail() -> list:
-    """rig/xfail: 'KERNELS SUITE CASE-REGEX -- reason' lines."""
-    out = []
-    for line in open(os.path.join(TOP, "rig", "xfail")):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        spec, reason = line.split(" -- ", 1)
-        kernels, suite, pattern = spec.split(None, 2)
-        out.append((kernels.split(","), suite, re.compile(pattern), reason))
-    return out
 
 
 def run(row: Row, kernel: str, suite: str) -> Run:
