@@ -91,6 +91,8 @@ void unregister_wide_hw_breakpoint(struct perf_event *__percpu *cpu_events);
 void unregister_hw_breakpoint(struct perf_event *bp);
 int register_perf_hw_breakpoint(struct perf_event *bp);
 bool hw_breakpoint_is_used(void);
+/* Flexible breakpoints hold no slot and may be out of the registers. */
+bool hw_breakpoint_is_flexible(struct perf_event *bp);
 
 /* Slot accounting; the dbg_ variants take no lock and may run in NMI. */
 int reserve_bp_slot(struct perf_event *bp);
@@ -159,6 +161,11 @@ static inline int register_perf_hw_breakpoint(struct perf_event *bp)
 }
 
 static inline bool hw_breakpoint_is_used(void)
+{
+	return false;
+}
+
+static inline bool hw_breakpoint_is_flexible(struct perf_event *bp)
 {
 	return false;
 }

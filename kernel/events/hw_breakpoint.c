@@ -16,10 +16,13 @@
 #include <linux/capability.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/device.h>
 #include <linux/export.h>
 #include <linux/hash.h>
 #include <linux/init.h>
 #include <linux/irqflags.h>
+#include <linux/kallsyms.h>
 #include <linux/kdebug.h>
 #include <linux/kernel.h>
 #include <linux/lockdep.h>
@@ -27,9 +30,12 @@
 #include <linux/notifier.h>
 #include <linux/percpu-rwsem.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit.h>
 #include <linux/rhashtable.h>
+#include <linux/seq_file.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <kunit/visibility.h>
 
 #include "hw_breakpoint_internal.h"
@@ -64,11 +70,10 @@
  * found through bp_task_table, an rhltable keyed by the target task, so
  * updating a task costs only as much as that task has breakpoints.
  *
- * Flexible breakpoints (attr.pinned == 0) are accounted exactly like pinned
- * ones for now: nothing yet guarantees that perf schedules them after the
- * pinned ones of the same CPU, so they must have a register of their own.
- * bound() is kept per kind and bp_task_flexible[] says how much of the task
- * weight is flexible, so that a later change can let them share registers.
+ * Only pinned breakpoints are accounted.  Flexible ones (see "Multiplexing"
+ * below) hold no slot: perf schedules every pinned event of a CPU before any
+ * flexible one, so they only ever get what the pinned ones and the debugger
+ * leave, and a register kept back for them would be lost to pinned users.
  *
  * Locking
  * -------
@@ -117,14 +122,8 @@
  * would have given back.  It is never granted a slot that is not free.
  */
 
-enum bp_kind {
-	BP_PINNED,
-	BP_FLEXIBLE,
-	BP_NR_KINDS
-};
-
 struct bp_cpu_slots {
-	atomic_t	bound[BP_NR_KINDS];
+	atomic_t	bound;
 	atomic_t	dbg;
 };
 
@@ -137,7 +136,6 @@ static atomic_t *bp_tasks_all[TYPE_MAX] __ro_after_init;
 static atomic_t *bp_tasks_on[TYPE_MAX] __ro_after_init;
 /* sum of dbg() over CPUs: zero lets all-CPU checks use bp_cpus[] alone */
 static atomic_t bp_dbg_total[TYPE_MAX];
-static atomic_t bp_task_flexible[TYPE_MAX];
 static bool bp_ready __ro_after_init;
 
 DEFINE_STATIC_PERCPU_RWSEM(bp_slots_sem);
@@ -152,6 +150,46 @@ static const struct rhashtable_params bp_task_params = {
 	.head_offset		= offsetof(struct hw_perf_event, bp_list),
 	.automatic_shrinking	= true,
 };
+
+/*
+ * Holders
+ * -------
+ * Every breakpoint event carries a struct bp_holder in ->pmu_private, which
+ * belongs to us as the breakpoint PMU, from event_init to destroy: what the
+ * event may hold, whether it holds it now, and its place in bp_holders.
+ * The list is read only by the debugfs view and the -ENOSPC report, so it
+ * costs nothing on any path that schedules or hits a breakpoint.
+ *
+ * bp_holders_lock protects the list and ->user; an event is listed from the
+ * end of event_init until destroy, so a reader holding the lock may look at
+ * any listed event.  ->held is written under the event's accounting locks
+ * (bp_lock()), ->flexible before the event is listed; the view reads ->held
+ * and the event's state as a snapshot.  The debugger's slots are not
+ * holders: kgdb's placeholder events hold nothing, what it reserved is dbg().
+ */
+struct bp_holder {
+	struct list_head	node;
+	struct perf_event	*bp;
+	bool			flexible;	/* multiplexed: never holds a slot */
+	bool			user;		/* from register_user_hw_breakpoint() */
+	bool			held;		/* accounted in the invariant now */
+};
+
+static LIST_HEAD(bp_holders);
+static DEFINE_MUTEX(bp_holders_lock);
+
+static struct bp_holder *bp_holder_of(struct perf_event *bp)
+{
+	return bp->pmu_private;
+}
+
+/*
+ * Multiplexing needs ->add() to fail quietly when the registers are full;
+ * some architectures warn there, which is right for pinned breakpoints.
+ */
+#ifndef arch_hw_breakpoint_can_multiplex
+#define arch_hw_breakpoint_can_multiplex()	false
+#endif
 
 /* An architecture may charge a breakpoint more than one register. */
 static inline int bp_weight(struct perf_event *bp)
@@ -168,11 +206,6 @@ static enum bp_type_idx bp_class(u64 bp_type)
 	return (bp_type & HW_BREAKPOINT_RW) ? TYPE_DATA : TYPE_INST;
 }
 
-static enum bp_kind bp_kind_of(struct perf_event *bp)
-{
-	return bp->attr.pinned ? BP_PINNED : BP_FLEXIBLE;
-}
-
 static struct bp_cpu_slots *bp_slots_of(int cpu, enum bp_type_idx t)
 {
 	return per_cpu_ptr(&bp_cpu_slots[t], cpu);
@@ -185,8 +218,7 @@ static atomic_t *bp_row(enum bp_type_idx t, int cpu)
 
 static int bp_bound_weight(struct bp_cpu_slots *s)
 {
-	return atomic_read(&s->bound[BP_PINNED]) +
-	       atomic_read(&s->bound[BP_FLEXIBLE]);
+	return atomic_read(&s->bound);
 }
 
 /* Re-key one owner from weight @from to weight @to; see "Slot accounting". */
@@ -271,9 +303,14 @@ struct bp_tally {
 	bool	bound;
 };
 
+static struct rhlist_head *bp_list_of(struct task_struct *const *tsk)
+{
+	return rhltable_lookup(&bp_task_table, tsk, bp_task_params);
+}
+
 static struct rhlist_head *bp_task_list(struct perf_event *bp)
 {
-	return rhltable_lookup(&bp_task_table, &bp->hw.target, bp_task_params);
+	return bp_list_of(&bp->hw.target);
 }
 
 static bool bp_counts(struct perf_event *e, struct perf_event *bp,
@@ -282,16 +319,16 @@ static bool bp_counts(struct perf_event *e, struct perf_event *bp,
 	return e != bp && bp_class(e->attr.bp_type) == t;
 }
 
-static void bp_task_tally(struct perf_event *bp, enum bp_type_idx t, int cpu,
-			  struct bp_tally *tl)
+static void bp_tally(struct task_struct *tsk, struct perf_event *skip,
+		     enum bp_type_idx t, int cpu, struct bp_tally *tl)
 {
 	struct rhlist_head *pos;
 	struct perf_event *e;
 
 	*tl = (struct bp_tally) { };
 	rcu_read_lock();
-	rhl_for_each_entry_rcu(e, pos, bp_task_list(bp), hw.bp_list) {
-		if (!bp_counts(e, bp, t))
+	rhl_for_each_entry_rcu(e, pos, bp_list_of(&tsk), hw.bp_list) {
+		if (!bp_counts(e, skip, t))
 			continue;
 		if (e->cpu < 0) {
 			tl->all += bp_weight(e);
@@ -302,6 +339,12 @@ static void bp_task_tally(struct perf_event *bp, enum bp_type_idx t, int cpu,
 			tl->here += bp_weight(e);
 	}
 	rcu_read_unlock();
+}
+
+static void bp_task_tally(struct perf_event *bp, enum bp_type_idx t, int cpu,
+			  struct bp_tally *tl)
+{
+	bp_tally(bp->hw.target, bp, t, cpu, tl);
 }
 
 /*
@@ -367,7 +410,7 @@ static int bp_claim_cpu(struct perf_event *bp, enum bp_type_idx t, int w)
 	if (old + w > bp_nr_slots[t])
 		return -ENOSPC;
 
-	atomic_add(w, &s->bound[bp_kind_of(bp)]);
+	atomic_add(w, &s->bound);
 	bp_hist_move(bp_cpus[t], old, old + w);
 	/* Publish, then check: pairs with the debugger's, see above. */
 	smp_mb();
@@ -375,7 +418,7 @@ static int bp_claim_cpu(struct perf_event *bp, enum bp_type_idx t, int w)
 		return 0;
 
 	bp_hist_move(bp_cpus[t], old + w, old);
-	atomic_sub(w, &s->bound[bp_kind_of(bp)]);
+	atomic_sub(w, &s->bound);
 	return -ENOSPC;
 }
 
@@ -386,7 +429,7 @@ static void bp_drop_cpu(struct perf_event *bp, enum bp_type_idx t, int w)
 
 	bp_lock_assert(bp);
 	bp_hist_move(bp_cpus[t], old, old - w);
-	atomic_sub(w, &s->bound[bp_kind_of(bp)]);
+	atomic_sub(w, &s->bound);
 }
 
 static int bp_claim_task_cpu(struct perf_event *bp, enum bp_type_idx t, int w)
@@ -482,18 +525,13 @@ static void bp_drop_task_all(struct perf_event *bp, enum bp_type_idx t, int w)
 static int bp_claim(struct perf_event *bp, enum bp_type_idx t)
 {
 	int w = bp_weight(bp);
-	int ret;
 
 	if (!bp->hw.target)
 		return bp_claim_cpu(bp, t, w);
 
 	if (bp->cpu < 0)
-		ret = bp_claim_task_all(bp, t, w);
-	else
-		ret = bp_claim_task_cpu(bp, t, w);
-	if (!ret && bp_kind_of(bp) == BP_FLEXIBLE)
-		atomic_add(w, &bp_task_flexible[t]);
-	return ret;
+		return bp_claim_task_all(bp, t, w);
+	return bp_claim_task_cpu(bp, t, w);
 }
 
 static void bp_drop(struct perf_event *bp, enum bp_type_idx t)
@@ -509,8 +547,6 @@ static void bp_drop(struct perf_event *bp, enum bp_type_idx t)
 		bp_drop_task_all(bp, t, w);
 	else
 		bp_drop_task_cpu(bp, t, w);
-	if (bp_kind_of(bp) == BP_FLEXIBLE)
-		atomic_sub(w, &bp_task_flexible[t]);
 }
 
 /* Errors that need no lock, in the order callers have always seen them. */
@@ -523,6 +559,133 @@ static int bp_check(struct perf_event *bp, u64 bp_type)
 	if (bp->cpu >= (int)nr_cpu_ids || (bp->cpu < 0 && !bp->hw.target))
 		return -EINVAL;
 	return 0;
+}
+
+static const char *bp_class_name(enum bp_type_idx t)
+{
+	if (TYPE_MAX == 1)
+		return "any";
+	return t == TYPE_INST ? "inst" : "data";
+}
+
+static const char *bp_type_name(u64 bp_type)
+{
+	switch (bp_type) {
+	case HW_BREAKPOINT_R:
+		return "r";
+	case HW_BREAKPOINT_W:
+		return "w";
+	case HW_BREAKPOINT_RW:
+		return "rw";
+	case HW_BREAKPOINT_X:
+		return "x";
+	}
+	return "?";
+}
+
+static const char *bp_kind_name(struct bp_holder *h)
+{
+	if (h->user)
+		return "ptrace";
+	/* Kernel counters are owned by perf's tombstone, not by a task. */
+	return IS_ERR(READ_ONCE(h->bp->owner)) ? "kernel" : "perf";
+}
+
+/* The holder as a user knows it: task comm[pid], or the kernel handler. */
+static void bp_who(struct bp_holder *h, char *buf, size_t len)
+{
+	struct perf_event *e = h->bp;
+	struct task_struct *tsk = e->hw.target;
+
+	/* A perf_event_open() owner is freed after an RCU grace period. */
+	rcu_read_lock();
+	if (!tsk)
+		tsk = READ_ONCE(e->owner);
+	if (!IS_ERR_OR_NULL(tsk))
+		snprintf(buf, len, "%s[%d]", tsk->comm, task_pid_nr(tsk));
+	else
+		snprintf(buf, len, "%ps", e->overflow_handler);
+	rcu_read_unlock();
+}
+
+/* Would @bp's weight still fit on @cpu, as its claim would check it? */
+static bool bp_full_on(struct perf_event *bp, enum bp_type_idx t, int cpu)
+{
+	int need = bp_cpu_fixed(cpu, t) + bp_weight(bp);
+	struct bp_tally tl;
+
+	if (!bp->hw.target)
+		return need + bp_task_max(cpu, t) > bp_nr_slots[t];
+	bp_task_tally(bp, t, cpu, &tl);
+	return need + tl.all + tl.here > bp_nr_slots[t];
+}
+
+/* Could @h be one of the reasons @bp found no slot on the CPUs in @full? */
+static bool bp_competes(struct bp_holder *h, struct perf_event *bp,
+			enum bp_type_idx t, const struct cpumask *full)
+{
+	struct perf_event *e = h->bp;
+
+	if (!READ_ONCE(h->held) || e == bp || bp_class(e->attr.bp_type) != t)
+		return false;
+	if (e->cpu >= 0 && !cpumask_test_cpu(e->cpu, full))
+		return false;
+	/* Another task's breakpoints never meet a task's own. */
+	return !e->hw.target || !bp->hw.target || e->hw.target == bp->hw.target;
+}
+
+#define BP_REPORT_MAX	8
+
+/*
+ * Say once, rate-limited, who holds the registers a request did not get.
+ * Only what an unprivileged user can already see: no addresses, tasks by
+ * pid and comm, kernel holders by their handler's symbol.
+ */
+static void bp_report_full(struct perf_event *bp, enum bp_type_idx t)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 1);
+	struct bp_holder *h;
+	cpumask_var_t full;
+	int cpu, shown = 0, more = 0;
+
+	if (!__ratelimit(&rs) || !zalloc_cpumask_var(&full, GFP_KERNEL))
+		return;
+	for_each_possible_cpu(cpu) {
+		if ((bp->cpu < 0 || bp->cpu == cpu) && bp_full_on(bp, t, cpu))
+			cpumask_set_cpu(cpu, full);
+	}
+	pr_info("hw_breakpoint: %s[%d]: no free %s debug register on CPU %*pbl; held by:\n",
+		current->comm, task_pid_nr(current), bp_class_name(t),
+		cpumask_pr_args(full));
+
+	mutex_lock(&bp_holders_lock);
+	list_for_each_entry(h, &bp_holders, node) {
+		struct perf_event *e = h->bp;
+		char who[KSYM_SYMBOL_LEN], where[16] = "all CPUs";
+
+		if (!bp_competes(h, bp, t, full))
+			continue;
+		if (shown++ >= BP_REPORT_MAX) {
+			more++;
+			continue;
+		}
+		if (e->cpu >= 0)
+			snprintf(where, sizeof(where), "CPU %d", e->cpu);
+		bp_who(h, who, sizeof(who));
+		pr_info("hw_breakpoint:   %s %s %s/%llu on %s\n", bp_kind_name(h),
+			who, bp_type_name(e->attr.bp_type), e->attr.bp_len, where);
+	}
+	mutex_unlock(&bp_holders_lock);
+	if (more)
+		pr_info("hw_breakpoint:   and %d more\n", more);
+
+	for_each_cpu(cpu, full) {
+		int dbg = atomic_read(&bp_slots_of(cpu, t)->dbg);
+
+		if (dbg)
+			pr_info("hw_breakpoint:   kgdb %d on CPU %d\n", dbg, cpu);
+	}
+	free_cpumask_var(full);
 }
 
 int reserve_bp_slot(struct perf_event *bp)
@@ -542,20 +705,30 @@ int reserve_bp_slot(struct perf_event *bp)
 		if (ret)
 			bp_drop(bp, t);
 	}
+	if (!ret)
+		bp_holder_of(bp)->held = true;
 	bp_unlock(bp);
+	if (ret == -ENOSPC)
+		bp_report_full(bp, t);
 	return ret;
 }
 
+/* Give back what @bp holds, if anything: releasing twice is harmless. */
 void release_bp_slot(struct perf_event *bp)
 {
+	struct bp_holder *h = bp_holder_of(bp);
+
 	if (bp_check(bp, bp->attr.bp_type))
 		return;
 
 	bp_lock(bp);
-	/* A task breakpoint that is not listed holds no slot. */
-	if (!bp->hw.target ||
-	    !rhltable_remove(&bp_task_table, &bp->hw.bp_list, bp_task_params))
+	if (h->held) {
+		if (bp->hw.target)
+			rhltable_remove(&bp_task_table, &bp->hw.bp_list,
+					bp_task_params);
 		bp_drop(bp, bp_class(bp->attr.bp_type));
+		h->held = false;
+	}
 	bp_unlock(bp);
 }
 
@@ -655,20 +828,70 @@ static int bp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
 }
 
 /*
+ * Which breakpoints hold a slot
+ * -----------------------------
  * ptrace creates a breakpoint as soon as the tracer writes an address, and
  * switches it on and off through DR7.  So a breakpoint made by
  * register_user_hw_breakpoint() holds a slot only while it is enabled:
  * modify_user_hw_breakpoint() takes the slot when it enables it and gives
  * it back when it disables it, and a disabled one is not listed in
  * bp_task_table.  Events from perf_event_open() keep the slot they were
- * created with, because perf enables them without asking us.  The mark is
- * in ->pmu_private, which belongs to us as the breakpoint PMU.
+ * created with, because perf enables them without asking us.
+ *
+ * Multiplexing.  With the PMU's "multiplex" attribute set, a breakpoint
+ * from perf_event_open() that neither it nor its group leader pins, and
+ * that sends no signal, is flexible: it holds no slot at all, its ->add()
+ * fails quietly when no register is free, and perf rotates it with the
+ * other flexible events of its context on the PMU's mux timer.  Existing
+ * users rely on "armed, or -ENOSPC" from non-pinned breakpoints (perf's own
+ * tests, bpftrace, sigtrap users), hence opt-in; kernel users (ptrace, kgdb,
+ * register_*_hw_breakpoint()) always pin theirs.  Inherited events keep
+ * their parent's class, so flipping the switch never changes what an
+ * existing event, or a fork of its task, holds.
  */
-static char bp_slot_while_enabled;
+static bool bp_multiplex;
+
+/**
+ * hw_breakpoint_is_flexible - may @bp be left out of the registers?
+ * @bp: a breakpoint, or NULL
+ *
+ * Return: true for a multiplexed breakpoint, which holds no slot.
+ */
+bool hw_breakpoint_is_flexible(struct perf_event *bp)
+{
+	struct bp_holder *h = bp ? bp_holder_of(bp) : NULL;
+
+	return h && h->flexible;
+}
 
 static bool bp_holds_slot(struct perf_event *bp, const struct perf_event_attr *attr)
 {
-	return bp->pmu_private != &bp_slot_while_enabled || !attr->disabled;
+	struct bp_holder *h = bp_holder_of(bp);
+
+	if (h->flexible)
+		return false;
+	return !h->user || !attr->disabled;
+}
+
+static bool bp_wants_flexible(struct perf_event *bp)
+{
+	if (bp->parent)
+		return hw_breakpoint_is_flexible(bp->parent);
+	return arch_hw_breakpoint_can_multiplex() && READ_ONCE(bp_multiplex) &&
+	       !bp->group_leader->attr.pinned && !bp->attr.sigtrap;
+}
+
+/* Kernel users get pinned breakpoints, however they filled in @attr. */
+static struct perf_event *bp_create_pinned(struct perf_event_attr *attr, int cpu,
+					   struct task_struct *tsk,
+					   perf_overflow_handler_t triggered,
+					   void *context)
+{
+	struct perf_event_attr pinned = *attr;
+
+	pinned.pinned = 1;
+	return perf_event_create_kernel_counter(&pinned, cpu, tsk, triggered,
+						context);
 }
 
 /* Reserve for @bp as if it already had @attr's type and length. */
@@ -690,14 +913,17 @@ static int bp_reserve_as(struct perf_event *bp, const struct perf_event_attr *at
 int register_perf_hw_breakpoint(struct perf_event *bp)
 {
 	struct arch_hw_breakpoint hw = { };
+	int err = 0;
+
 	/* The slot is checked first: that is the errno users rely on. */
-	int err = reserve_bp_slot(bp);
+	if (!hw_breakpoint_is_flexible(bp))
+		err = reserve_bp_slot(bp);
 
 	if (!err) {
 		err = bp_parse(bp, &bp->attr, &hw);
-		if (err)
+		if (err && !hw_breakpoint_is_flexible(bp))
 			release_bp_slot(bp);
-		else
+		else if (!err)
 			bp->hw.info = hw;
 	}
 	return err;
@@ -720,12 +946,13 @@ struct perf_event *register_user_hw_breakpoint(struct perf_event_attr *attr,
 	const int any_cpu = -1;
 	struct perf_event *bp;
 
-	bp = perf_event_create_kernel_counter(attr, any_cpu, tsk,
-					      triggered, context);
+	bp = bp_create_pinned(attr, any_cpu, tsk, triggered, context);
 	if (IS_ERR(bp))
 		return bp;
 
-	bp->pmu_private = &bp_slot_while_enabled;
+	mutex_lock(&bp_holders_lock);
+	bp_holder_of(bp)->user = true;
+	mutex_unlock(&bp_holders_lock);
 	if (attr->disabled)
 		release_bp_slot(bp);
 	return bp;
@@ -834,8 +1061,7 @@ struct perf_event *register_wide_hw_breakpoint_cpu(struct perf_event_attr *attr,
 						   perf_overflow_handler_t triggered,
 						   void *context, int cpu)
 {
-	return perf_event_create_kernel_counter(attr, cpu, NULL,
-						triggered, context);
+	return bp_create_pinned(attr, cpu, NULL, triggered, context);
 }
 EXPORT_SYMBOL_GPL(register_wide_hw_breakpoint_cpu);
 
@@ -940,12 +1166,99 @@ bool hw_breakpoint_is_used(void)
 	return false;
 }
 
+#ifdef CONFIG_DEBUG_FS
+/*
+ * /sys/kernel/debug/hw_breakpoint/: "holders", one line per breakpoint that
+ * holds or shares a register, and "slots", the accounting per CPU and
+ * class.  Root only; see Documentation/core-api/hw-breakpoint-core.rst.
+ */
+static int bp_holders_show(struct seq_file *m, void *unused)
+{
+	struct bp_holder *h;
+
+	seq_puts(m, "kind\tclass\tpinned\tcpu\twho\ttype\tlen\taddress\tin_register\n");
+	mutex_lock(&bp_holders_lock);
+	list_for_each_entry(h, &bp_holders, node) {
+		struct perf_event *e = h->bp;
+		char who[KSYM_SYMBOL_LEN];
+		int state = READ_ONCE(e->state), oncpu = READ_ONCE(e->oncpu);
+
+		if (!h->flexible && !READ_ONCE(h->held))
+			continue;
+		bp_who(h, who, sizeof(who));
+		seq_printf(m, "%s\t%s\t%s\t", bp_kind_name(h),
+			   bp_class_name(bp_class(e->attr.bp_type)),
+			   h->flexible ? "flexible" : "pinned");
+		if (e->cpu >= 0)
+			seq_printf(m, "%d", e->cpu);
+		else
+			seq_puts(m, "all");
+		seq_printf(m, "\t%s\t%s\t%llu\t", who,
+			   bp_type_name(e->attr.bp_type), e->attr.bp_len);
+		if (arch_check_bp_in_kernelspace(counter_arch_bp(e)))
+			seq_printf(m, "%pS", (void *)(unsigned long)e->attr.bp_addr);
+		else
+			seq_printf(m, "0x%llx", e->attr.bp_addr);
+		if (state == PERF_EVENT_STATE_ACTIVE && oncpu >= 0)
+			seq_printf(m, "\tcpu%d\n", oncpu);
+		else
+			seq_puts(m, "\tno\n");
+	}
+	mutex_unlock(&bp_holders_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(bp_holders);
+
+static int bp_slots_show(struct seq_file *m, void *unused)
+{
+	int cpu, t;
+
+	seq_printf(m, "multiplex\t%d\n", READ_ONCE(bp_multiplex));
+	seq_puts(m, "cpu\tclass\tslots\tbound\ttask_max\tdbg\tfree\n");
+	for_each_possible_cpu(cpu) {
+		for (t = 0; t < TYPE_MAX; t++) {
+			struct bp_cpu_slots *s = bp_slots_of(cpu, t);
+			int bound = bp_bound_weight(s), dbg = atomic_read(&s->dbg);
+			int task = bp_task_max(cpu, t);
+
+			seq_printf(m, "%d\t%s\t%d\t%d\t%d\t%d\t%d\n", cpu,
+				   bp_class_name(t), bp_nr_slots[t], bound, task,
+				   dbg, bp_nr_slots[t] - bound - task - dbg);
+		}
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(bp_slots);
+
+static int __init bp_debugfs_init(void)
+{
+	struct dentry *dir;
+
+	if (!bp_ready)
+		return 0;
+	dir = debugfs_create_dir("hw_breakpoint", NULL);
+	debugfs_create_file("holders", 0400, dir, NULL, &bp_holders_fops);
+	debugfs_create_file("slots", 0400, dir, NULL, &bp_slots_fops);
+	return 0;
+}
+late_initcall(bp_debugfs_init);
+#endif
+
 #if IS_ENABLED(CONFIG_HW_BREAKPOINT_KUNIT_TEST)
 int hw_breakpoint_slots_used(int cpu, enum bp_type_idx type)
 {
 	return bp_cpu_fixed(cpu, type) + bp_task_max(cpu, type);
 }
 EXPORT_SYMBOL_IF_KUNIT(hw_breakpoint_slots_used);
+
+int hw_breakpoint_set_multiplex(bool on)
+{
+	if (!arch_hw_breakpoint_can_multiplex())
+		return -EOPNOTSUPP;
+	WRITE_ONCE(bp_multiplex, on);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hw_breakpoint_set_multiplex);
 
 void hw_breakpoint_block_updaters(void)
 {
@@ -962,12 +1275,20 @@ EXPORT_SYMBOL_IF_KUNIT(hw_breakpoint_unblock_updaters);
 
 static void bp_event_destroy(struct perf_event *bp)
 {
+	struct bp_holder *h = bp_holder_of(bp);
+
 	release_bp_slot(bp);
+	mutex_lock(&bp_holders_lock);
+	list_del(&h->node);
+	mutex_unlock(&bp_holders_lock);
+	bp->pmu_private = NULL;
+	kfree(h);
 }
 
 static int bp_event_init(struct perf_event *bp)
 {
 	enum bp_type_idx t = bp_class(bp->attr.bp_type);
+	struct bp_holder *h;
 	int err;
 
 	if (bp->attr.type != PERF_TYPE_BREAKPOINT)
@@ -982,27 +1303,90 @@ static int bp_event_init(struct perf_event *bp)
 	    (!bp_nr_slots[t] && bp->attr.bp_type != HW_BREAKPOINT_EMPTY))
 		return -EOPNOTSUPP;
 
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	h->bp = bp;
+	h->flexible = bp_wants_flexible(bp);
+	bp->pmu_private = h;
+
 	err = register_perf_hw_breakpoint(bp);
-	if (!err)
-		bp->destroy = bp_event_destroy;
-	return err;
+	if (err) {
+		bp->pmu_private = NULL;
+		kfree(h);
+		return err;
+	}
+	mutex_lock(&bp_holders_lock);
+	list_add_tail(&h->node, &bp_holders);
+	mutex_unlock(&bp_holders_lock);
+	bp->destroy = bp_event_destroy;
+	return 0;
+}
+
+/*
+ * Flexible breakpoints in this CPU's registers, per class.  Only this CPU
+ * touches its counts, from ->add() and ->del() with interrupts off.
+ */
+static DEFINE_PER_CPU(int, bp_flexible_in[TYPE_MAX]);
+
+/*
+ * A flexible breakpoint may take a register only if every accounted one
+ * that can be scheduled here still finds one, those of the task running
+ * now included:
+ *
+ *   flexible_in(c) + w + bound(c) + own(current, c) + dbg(c) <= slots(t)
+ *
+ * perf schedules some accounted breakpoints (non-pinned sigtrap ones, and
+ * those made while multiplexing was off) in its flexible pass, in rotation
+ * order, where a flexible one could otherwise come first.  A claim made
+ * while flexible breakpoints are in the registers (a new event of the
+ * running task, the debugger) can still find them all taken: the
+ * architecture then parks a flexible one to make room.
+ */
+static bool bp_flexible_fits(struct perf_event *bp)
+{
+	enum bp_type_idx t = bp_class(bp->attr.bp_type);
+	int cpu = smp_processor_id();
+	struct bp_tally tl;
+
+	bp_tally(current, NULL, t, cpu, &tl);
+	return __this_cpu_read(bp_flexible_in[t]) + bp_weight(bp) +
+	       bp_cpu_fixed(cpu, t) + tl.all + tl.here <= bp_nr_slots[t];
 }
 
 static void bp_pmu_del(struct perf_event *bp, int flags)
 {
 	arch_uninstall_hw_breakpoint(bp);
+	if (hw_breakpoint_is_flexible(bp))
+		__this_cpu_sub(bp_flexible_in[bp_class(bp->attr.bp_type)],
+			       bp_weight(bp));
 }
 
 static int bp_pmu_add(struct perf_event *bp, int flags)
 {
 	struct hw_perf_event *hwc = &bp->hw;
+	int err;
 
 	if (is_sampling_event(bp)) {
 		hwc->last_period = hwc->sample_period;
 		perf_swevent_set_period(bp);
 	}
 	hwc->state = (flags & PERF_EF_START) ? hwc->state : PERF_HES_STOPPED;
-	return arch_install_hw_breakpoint(bp);
+	if (!hw_breakpoint_is_flexible(bp)) {
+		err = arch_install_hw_breakpoint(bp);
+		/* It was promised a register when it was made. */
+		WARN_ONCE(err, "hw_breakpoint: no debug register for an accounted breakpoint\n");
+		return err;
+	}
+
+	/* Quietly: perf rotates the flexible ones that did not fit. */
+	if (!bp_flexible_fits(bp))
+		return -EBUSY;
+	err = arch_install_hw_breakpoint(bp);
+	if (!err)
+		__this_cpu_add(bp_flexible_in[bp_class(bp->attr.bp_type)],
+			       bp_weight(bp));
+	return err;
 }
 
 /*
@@ -1024,12 +1408,54 @@ static void bp_pmu_stop(struct perf_event *bp, int flags)
 	bp_pmu_set_state(bp, PERF_HES_STOPPED);
 }
 
+static ssize_t multiplex_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(bp_multiplex));
+}
+
+static ssize_t multiplex_store(struct device *dev, struct device_attribute *attr,
+			       const char *buf, size_t count)
+{
+	bool on;
+	int err = kstrtobool(buf, &on);
+
+	if (err)
+		return err;
+	WRITE_ONCE(bp_multiplex, on);
+	return count;
+}
+static DEVICE_ATTR_RW(multiplex);
+
+/* Only where a full register file makes ->add() fail quietly. */
+static umode_t bp_pmu_attr_visible(struct kobject *kobj, struct attribute *attr,
+				   int n)
+{
+	return arch_hw_breakpoint_can_multiplex() ? attr->mode : 0;
+}
+
+static struct attribute *bp_pmu_attrs[] = {
+	&dev_attr_multiplex.attr,
+	NULL
+};
+
+static const struct attribute_group bp_pmu_group = {
+	.attrs		= bp_pmu_attrs,
+	.is_visible	= bp_pmu_attr_visible,
+};
+
+static const struct attribute_group *bp_pmu_groups[] = {
+	&bp_pmu_group,
+	NULL
+};
+
 /* Scheduled with the software events of a task. */
 static struct pmu bp_pmu = {
 	.event_init = bp_event_init, .task_ctx_nr = perf_sw_context,
 	.add = bp_pmu_add, .del = bp_pmu_del,
 	.start = bp_pmu_start, .stop = bp_pmu_stop,
 	.read = hw_breakpoint_pmu_read,
+	.attr_groups = bp_pmu_groups,
 };
 
 /* The architecture's #DB handler must see the trap before anyone else. */

@@ -12,6 +12,9 @@
 /* Slots of @type that @cpu must keep for the breakpoints accounted now. */
 int hw_breakpoint_slots_used(int cpu, enum bp_type_idx type);
 
+/* The PMU's "multiplex" switch; -EOPNOTSUPP where there is none. */
+int hw_breakpoint_set_multiplex(bool on);
+
 /* Hold off every reserve/release/modify, as a CPU-bound registration does. */
 void hw_breakpoint_block_updaters(void);
 void hw_breakpoint_unblock_updaters(void);

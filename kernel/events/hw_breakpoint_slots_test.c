@@ -395,25 +395,34 @@ static void failed_modify_leaves_the_old_bp(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n - 1);
 }
 
-static void flexible_bps_are_accounted_as_pinned(struct kunit *test)
+/* A non-pinned perf breakpoint, as perf_event_open() makes one by default. */
+static int add_flexible(struct kunit *test, int i, int cpu,
+			struct task_struct *tsk)
 {
 	struct slots_ctx *ctx = test->priv;
 	struct perf_event_attr attr;
 	struct perf_event *bp;
+
+	hw_breakpoint_init(&attr);
+	attr.pinned = 0;
+	attr.bp_type = HW_BREAKPOINT_W;
+	attr.bp_len = HW_BREAKPOINT_LEN_1;
+	attr.bp_addr = TEST_ADDR(i);
+	bp = perf_event_create_kernel_counter(&attr, cpu, tsk, NULL, NULL);
+	if (IS_ERR(bp))
+		return PTR_ERR(bp);
+	ctx->bps[i] = bp;
+	return 0;
+}
+
+static void flexible_bps_are_pinned_while_multiplexing_is_off(struct kunit *test)
+{
+	struct slots_ctx *ctx = test->priv;
 	int n = ctx->slots, i;
 
-	for (i = 0; i < n; i++) {
-		hw_breakpoint_init(&attr);
-		attr.pinned = 0;
-		attr.bp_type = HW_BREAKPOINT_W;
-		attr.bp_len = HW_BREAKPOINT_LEN_1;
-		attr.bp_addr = TEST_ADDR(i);
-		bp = perf_event_create_kernel_counter(&attr, i ? ctx->cpu[0] : -1,
-						      i ? NULL : idle_target(test, 0),
-						      NULL, NULL);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(bp));
-		ctx->bps[i] = bp;
-	}
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, add_flexible(test, i, i ? ctx->cpu[0] : -1,
+						   i ? NULL : idle_target(test, 0)), 0);
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[1]), 1);
 	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), -ENOSPC);
@@ -421,6 +430,61 @@ static void flexible_bps_are_accounted_as_pinned(struct kunit *test)
 			0);
 	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], idle_target(test, 0)),
 			-ENOSPC);
+}
+
+static void multiplex_on(struct kunit *test)
+{
+	if (hw_breakpoint_set_multiplex(true))
+		kunit_skip(test, "no breakpoint multiplexing on this architecture");
+}
+
+static void flexible_bps_hold_no_slot_and_never_block_pinned(struct kunit *test)
+{
+	struct slots_ctx *ctx = test->priv;
+	int n = ctx->slots, i;
+
+	multiplex_on(test);
+	/* Twice the registers, task and CPU-bound: none of them counts. */
+	for (i = 0; i < 2 * n; i++)
+		KUNIT_ASSERT_EQ(test, add_flexible(test, i, i % 2 ? ctx->cpu[0] : -1,
+						   i % 2 ? NULL : idle_target(test, 0)), 0);
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), 0);
+	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
+
+	/* Pinned ones still get every register, and not one more. */
+	add_bps(test, n - 1, ctx->cpu[0], NULL);
+	KUNIT_EXPECT_EQ(test, add_bp(test, -1, idle_target(test, 0)), 0);
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
+	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, add_bp(test, -1, idle_target(test, 0)), -ENOSPC);
+}
+
+static void kernel_api_bps_are_pinned_whatever_the_attr_says(struct kunit *test)
+{
+	struct slots_ctx *ctx = test->priv;
+	struct perf_event_attr attr;
+	struct perf_event *bp;
+
+	multiplex_on(test);
+	hw_breakpoint_init(&attr);
+	attr.pinned = 0;
+	attr.bp_type = HW_BREAKPOINT_W;
+	attr.bp_len = HW_BREAKPOINT_LEN_1;
+	attr.bp_addr = TEST_ADDR(0);
+	bp = register_wide_hw_breakpoint_cpu(&attr, NULL, NULL, ctx->cpu[0]);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(bp));
+	ctx->bps[0] = bp;
+	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_flexible(bp));
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), 1);
+	if (ctx->slots < 2)
+		return;
+
+	attr.bp_addr = TEST_ADDR(1);
+	bp = register_user_hw_breakpoint(&attr, NULL, NULL, idle_target(test, 0));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(bp));
+	ctx->bps[1] = bp;
+	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_flexible(bp));
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), 2);
 }
 
 static void bad_requests_fail_and_leak_nothing(struct kunit *test)
@@ -826,6 +890,7 @@ static void slots_test_exit(struct kunit *test)
 
 	if (!ctx)
 		return;
+	hw_breakpoint_set_multiplex(false);
 	for (i = 0; i < MAX_BPS; i++) {
 		if (ctx->bps[i])
 			del_bp(ctx, i);
@@ -845,7 +910,9 @@ static struct kunit_case slots_test_cases[] = {
 	KUNIT_CASE(modify_address_keeps_the_slot),
 	KUNIT_CASE(failed_modify_leaves_the_old_bp),
 	KUNIT_CASE(disabled_user_bps_hold_no_slot),
-	KUNIT_CASE(flexible_bps_are_accounted_as_pinned),
+	KUNIT_CASE(flexible_bps_are_pinned_while_multiplexing_is_off),
+	KUNIT_CASE(flexible_bps_hold_no_slot_and_never_block_pinned),
+	KUNIT_CASE(kernel_api_bps_are_pinned_whatever_the_attr_says),
 	KUNIT_CASE(bad_requests_fail_and_leak_nothing),
 	KUNIT_CASE(dbg_reserve_works_while_updaters_are_blocked),
 	KUNIT_CASE(dbg_slots_count_against_every_kind),

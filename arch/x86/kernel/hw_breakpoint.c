@@ -52,12 +52,17 @@
  *
  * - dr_addr[i] is what DR<i> was last loaded with, for reloading the
  *   registers after a guest, a CPU restart or resume.
+ *
+ * - bp_parked[i] is the flexible event that made room in slot i for an
+ *   accounted one (see arch_install_hw_breakpoint()); it goes back into
+ *   slot i when that one leaves it, unless perf took it out first.
  */
 DEFINE_PER_CPU(unsigned long, cpu_dr7);
 EXPORT_PER_CPU_SYMBOL(cpu_dr7);
 
 static DEFINE_PER_CPU(struct perf_event *, bp_owner[HBP_NUM]);
 static DEFINE_PER_CPU(unsigned long, dr_addr[HBP_NUM]);
+static DEFINE_PER_CPU(struct perf_event *, bp_parked[HBP_NUM]);
 
 /* DR7 bits owned by one slot: its two enable bits and its R/W+LEN field. */
 static unsigned long dr7_slot_mask(int slot)
@@ -117,20 +122,22 @@ static void dr7_update(unsigned long dr7)
 	this_cpu_write(cpu_dr7, dr7);
 }
 
-int arch_install_hw_breakpoint(struct perf_event *bp)
+/* The slot of @slots (bp_owner or bp_parked) that holds @bp, or -1. */
+static int dr_slot_of(struct perf_event * __percpu *slots,
+		      struct perf_event *bp)
+{
+	int slot;
+
+	for (slot = 0; slot < HBP_NUM; slot++)
+		if (this_cpu_read(slots[slot]) == bp)
+			return slot;
+	return -1;
+}
+
+static void dr_load(int slot, struct perf_event *bp)
 {
 	struct arch_hw_breakpoint *info = counter_arch_bp(bp);
 	unsigned long dr7;
-	int slot;
-
-	lockdep_assert_irqs_disabled();
-
-	for (slot = 0; slot < HBP_NUM; slot++)
-		if (!this_cpu_read(bp_owner[slot]))
-			break;
-	/* The caller may be probing for room; -EBUSY is not an error here. */
-	if (slot == HBP_NUM)
-		return -EBUSY;
 
 	this_cpu_write(bp_owner[slot], bp);
 	this_cpu_write(dr_addr[slot], info->address);
@@ -140,25 +147,75 @@ int arch_install_hw_breakpoint(struct perf_event *bp)
 	dr7 = this_cpu_read(cpu_dr7) & ~dr7_slot_mask(slot);
 	dr7 |= encode_dr7(slot, info->len, info->type);
 	dr7_update(dr7);
+}
 
+static void dr_clear(int slot)
+{
+	dr7_update(this_cpu_read(cpu_dr7) & ~dr7_slot_mask(slot));
+	amd_set_dr_addr_mask(0, slot);
+	this_cpu_write(bp_owner[slot], NULL);
+}
+
+/*
+ * A breakpoint the core accounted for finds a register: flexible ones hold
+ * no reservation, and when one of them sits in the register an accounted
+ * breakpoint (or the kernel debugger, which installs behind perf) was
+ * promised, it is parked until that breakpoint leaves the slot.  Perf
+ * still sees it scheduled in, so meanwhile its time runs and it counts no
+ * hit.  A flexible breakpoint gets only a free register.
+ */
+int arch_install_hw_breakpoint(struct perf_event *bp)
+{
+	struct perf_event *victim = NULL;
+	int slot;
+
+	lockdep_assert_irqs_disabled();
+
+	slot = dr_slot_of(bp_owner, NULL);
+	if (slot < 0 && !hw_breakpoint_is_flexible(bp)) {
+		for (slot = 0; slot < HBP_NUM; slot++) {
+			victim = this_cpu_read(bp_owner[slot]);
+			if (hw_breakpoint_is_flexible(victim) &&
+			    !this_cpu_read(bp_parked[slot]))
+				break;
+		}
+		if (slot == HBP_NUM)
+			slot = -1;
+	}
+	/* A flexible event may be probing for room; -EBUSY is not an error. */
+	if (slot < 0)
+		return -EBUSY;
+
+	if (victim) {
+		dr_clear(slot);
+		this_cpu_write(bp_parked[slot], victim);
+	}
+	dr_load(slot, bp);
 	return 0;
 }
 
 void arch_uninstall_hw_breakpoint(struct perf_event *bp)
 {
+	struct perf_event *parked;
 	int slot;
 
 	lockdep_assert_irqs_disabled();
 
-	for (slot = 0; slot < HBP_NUM; slot++)
-		if (this_cpu_read(bp_owner[slot]) == bp)
-			break;
-	if (slot == HBP_NUM)
+	slot = dr_slot_of(bp_owner, bp);
+	if (slot < 0) {
+		/* Perf takes out a flexible event that was parked. */
+		slot = dr_slot_of(bp_parked, bp);
+		if (slot >= 0)
+			this_cpu_write(bp_parked[slot], NULL);
 		return;
+	}
 
-	dr7_update(this_cpu_read(cpu_dr7) & ~dr7_slot_mask(slot));
-	amd_set_dr_addr_mask(0, slot);
-	this_cpu_write(bp_owner[slot], NULL);
+	dr_clear(slot);
+	parked = this_cpu_read(bp_parked[slot]);
+	if (parked) {
+		this_cpu_write(bp_parked[slot], NULL);
+		dr_load(slot, parked);
+	}
 }
 
 /* Data lengths DR7 can express, and their LEN codes */
@@ -281,7 +338,9 @@ static bool in_debug_entry_data(unsigned long first, unsigned long last)
 		    overlaps(first, last, &per_cpu(bp_owner, cpu),
 			     sizeof(bp_owner)) ||
 		    overlaps(first, last, &per_cpu(dr_addr, cpu),
-			     sizeof(dr_addr)))
+			     sizeof(dr_addr)) ||
+		    overlaps(first, last, &per_cpu(bp_parked, cpu),
+			     sizeof(bp_parked)))
 			return true;
 	}
 

@@ -286,10 +286,8 @@ static int kgdb_hwbp_cpu_online(unsigned int cpu)
 		}
 		/*
 		 * A placeholder holds no slot of its own: kgdb takes one
-		 * with dbg_reserve_bp_slot() while gdb uses it.  With
-		 * ->destroy gone, freeing it gives nothing back either.
+		 * with dbg_reserve_bp_slot() while gdb uses it.
 		 */
-		bp->destroy = NULL;
 		release_bp_slot(bp);
 		per_cpu(kgdb_hwbp_event, cpu)[slot] = bp;
 

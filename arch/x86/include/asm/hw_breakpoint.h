@@ -64,6 +64,8 @@ int arch_check_bp_in_kernelspace(struct arch_hw_breakpoint *hw);
 
 int arch_install_hw_breakpoint(struct perf_event *bp);
 void arch_uninstall_hw_breakpoint(struct perf_event *bp);
+/* A full register file makes arch_install_hw_breakpoint() fail quietly. */
+#define arch_hw_breakpoint_can_multiplex()	true
 void hw_breakpoint_pmu_read(struct perf_event *bp);
 
 int hw_breakpoint_exceptions_notify(struct notifier_block *unused,
