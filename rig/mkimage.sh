@@ -91,6 +91,8 @@ if [ ! -e "$b/common.cpio" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; 
 		printf '0x%s\n' "$(nm "$root/hwbp/memtouch" | awk -v s=cell_$v '$3 == s {print $1}')" \
 			>"$root/hwbp/memtouch.$v"
 	done
+	# prints its own event list and counts (rig/guest/muxtouch.c)
+	gcc -O1 -static -no-pie -o "$root/hwbp/muxtouch" "$top/rig/guest/muxtouch.c"
 	wprecord_facts
 	gcc -O2 -static -o "$root/hwbp/int1probe" "$top/rig/guest/int1probe.c"
 	gcc -O2 -static -o "$root/hwbp/int3probe" "$top/rig/guest/int3probe.c"
