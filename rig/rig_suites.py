@@ -430,6 +430,103 @@ def eval_sample_module(secs: Sections, ctx: Context) -> List[Result]:
                    ok, "rc=%s hits=%d" % (sec.rc, hits))]
 
 
+# --- who holds the debug registers: the debugfs view (issue 9) ----------------
+
+# What rig/guest/init's view_print says where the kernel has no view, and
+# why the cases that read it are skipped there.
+NO_VIEW = "no /sys/kernel/debug/hw_breakpoint in this kernel"
+HOLDERS_HEADER = "kind\tclass\tpinned\tcpu\twho\ttype\tlen\taddress\tin_register"
+SLOTS_HEADER = "cpu\tclass\tslots\tbound\ttask_max\tdbg\tfree"
+NR_DR = 4
+
+
+class ViewBlock(NamedTuple):
+    """One view_print: the online CPUs then, and the file's lines."""
+    online: List[int]
+    lines: List[str]
+
+
+def cpulist(text: str) -> List[int]:
+    """The CPUs of a sysfs list such as "0-2,5"."""
+    cpus: List[int] = []
+    for part in filter(None, text.strip().split(",")):
+        lo, _, hi = part.partition("-")
+        cpus += range(int(lo), int(hi or lo) + 1)
+    return cpus
+
+
+def view_blocks(text: str) -> Optional[Dict[str, ViewBlock]]:
+    """{"FILE LABEL": block} of a section's view_print output; None if the
+    kernel has no view."""
+    if "@@ no-view:" in text:
+        return None
+    return {m.group(2): ViewBlock(cpulist(m.group(1)), m.group(3).splitlines())
+            for m in re.finditer(r"^@@ online (\S*)\n@@ ([^\n]+)\n(.*?)^@@ end$", text,
+                                 re.M | re.S)}
+
+
+def view_note(block: Optional[ViewBlock]) -> str:
+    if block is None:
+        return "not printed"
+    return "online %s: %s" % (",".join(map(str, block.online)),
+                              " | ".join(block.lines).replace("\t", " "))
+
+
+def sample_holder(cpu: int) -> "re.Pattern[str]":
+    """data_breakpoint's breakpoint on @cpu, as the holders view shows it."""
+    return re.compile(r"kernel\tany\tpinned\t%d\tsample_hbp_handler \[data_breakpoint\]"
+                      r"\tw\t4\tpanic_timeout\+0x0/0x[0-9a-f]+\tcpu%d$" % (cpu, cpu))
+
+
+def eval_holders_module(secs: Sections, ctx: Context) -> List[Result]:
+    suite = "holders-view-module"
+    names = ["loaded: one line per online CPU: kernel, pinned, that CPU, "
+             "sample_hbp_handler [data_breakpoint], w 4, panic_timeout+0x0, "
+             "in that CPU's registers",
+             "unloaded: the holders view is its header alone"]
+    sec = secs.get("sample_module")
+    if sec is None:
+        return [result(suite, n, False, "not run") for n in names]
+    blocks = view_blocks(sec.text)
+    if blocks is None:
+        return [result(suite, n, False, NO_VIEW, skip=True) for n in names]
+    loaded, unloaded = blocks.get("holders loaded"), blocks.get("holders unloaded")
+    ok = False
+    if loaded and loaded.online and loaded.lines[:1] == [HOLDERS_HEADER]:
+        rows = loaded.lines[1:]
+        ok = len(rows) == len(loaded.online) and all(
+            sum(1 for r in rows if sample_holder(c).match(r)) == 1 for c in loaded.online)
+    return [result(suite, names[0], ok, view_note(loaded)),
+            result(suite, names[1], unloaded is not None and unloaded.lines == [HOLDERS_HEADER],
+                   view_note(unloaded))]
+
+
+def eval_kgdb_slots(suite: str, case: str, sec: Optional[Section]) -> List[Result]:
+    """The slots view while host gdb's hbreak is in: the debugger's one
+    register on every online CPU, nothing else anywhere."""
+    if sec is None:
+        return [result(suite, case, False, "not printed: the guest never got to its first round")]
+    blocks = view_blocks(sec.text)
+    if blocks is None:
+        return [result(suite, case, False, NO_VIEW, skip=True)]
+    block = blocks.get("slots")
+    ok = False
+    if block and block.online and block.lines[1:2] == [SLOTS_HEADER]:
+        rows = {int(f[0]): tuple(f[1:]) for f in (line.split("\t") for line in block.lines[2:])
+                if f[0].isdigit()}
+        want = {cpu: ("any", str(NR_DR), "0", "0", "1" if cpu in block.online else "0",
+                      str(NR_DR - 1) if cpu in block.online else str(NR_DR))
+                for cpu in rows}
+        ok = (len(rows) == len(block.lines) - 2 and rows == want
+              and set(block.online) <= set(rows))
+    return [result(suite, case, ok, view_note(block))]
+
+
+def kgdb_slots_suite(name: str, boot: str, case: str) -> Suite:
+    return Suite(name, lambda secs, ctx: eval_kgdb_slots(name, case, secs.get("kgdb_slots")),
+                 boot, ("kgdb_slots",))
+
+
 # --- kgdbts --------------------------------------------------------------------
 
 def eval_kgdbts(secs: Sections, ctx: Context) -> List[Result]:
@@ -539,12 +636,19 @@ SUITES: List[Suite] = [
     Suite("gdb", eval_gdb, "main", tuple("gdb_" + c for c in GDB_CASES)),
     Suite("slots", eval_slots, "main", ("slots_free",)),
     Suite("sample-module", eval_sample_module, "main", ("sample_module",)),
+    Suite("holders-view-module", eval_holders_module, "main", ("sample_module",)),
     module_suite("perf-record", perf_record),
     tap_suite("mux", "mux"),
     Suite("mux-perf-stat", eval_mux_perf_stat, "main", ("mux_perf_stat_on", "mux_perf_stat_off")),
+    tap_suite("view", "view"),
     Suite("kgdbts", eval_kgdbts, "kgdbts", ("kgdbts",)),
     kgdb_suite("kgdb-host"),
+    kgdb_slots_suite("kgdb-slots", "kgdb-host",
+                     "host gdb's hbreak holds the debugger's one register on every CPU"),
     kgdb_suite("kgdb-hotplug"),
+    kgdb_slots_suite("kgdb-hotplug-slots", "kgdb-hotplug",
+                     "host gdb's hbreak holds the debugger's one register on every CPU, "
+                     "CPU 3 just back online included"),
 ] + [arches_suite(row, name) for row, name in arches.CHECK]
 
 

@@ -5,6 +5,7 @@ import os
 import re
 import tempfile
 import unittest
+from typing import List, Optional, Sequence
 
 import rig_boot
 import rig_console
@@ -124,6 +125,75 @@ class MuxPerfStatTest(unittest.TestCase):
         self.assertEqual(got[0].status, Status.PASS)
         self.assertEqual({(r.status, r.note) for r in got[1:]},
                          {(Status.SKIP, rig_suites.NO_MUX)})
+
+
+def view_print(label: str, lines: List[str], online: str = "0-3") -> str:
+    """What rig/guest/init's view_print prints."""
+    return "@@ online %s\n@@ %s\n%s@@ end\n" % (online, label,
+                                                "".join(line + "\n" for line in lines))
+
+
+def sample_line(cpu: int, size: str = "0x4") -> str:
+    return ("kernel\tany\tpinned\t%d\tsample_hbp_handler [data_breakpoint]\tw\t4\t"
+            "panic_timeout+0x0/%s\tcpu%d" % (cpu, size, cpu))
+
+
+def slots_lines(dbg: Sequence[int]) -> List[str]:
+    return ["multiplex\t0", rig_suites.SLOTS_HEADER] + [
+        "%d\tany\t4\t0\t0\t%d\t%d" % (cpu, d, 4 - d) for cpu, d in enumerate(dbg)]
+
+
+class ViewTest(unittest.TestCase):
+    CTX = rig_suites.Context("ours", "", "")
+    NO_VIEW = "@@ online 0-3\n@@ no-view: /sys/kernel/debug/hw_breakpoint is absent\n"
+
+    def module(self, loaded: List[str], unloaded: Optional[List[str]] = None) -> list:
+        text = view_print("holders loaded", [rig_suites.HOLDERS_HEADER] + loaded)
+        text += "CPU: 1 UID: 0 PID: 1 Comm: init\n"
+        text += view_print("holders unloaded", [rig_suites.HOLDERS_HEADER]
+                           if unloaded is None else unloaded)
+        secs = {"sample_module": rig_boot.Section(0, text)}
+        return [r.status for r in rig_suites.eval_holders_module(secs, self.CTX)]
+
+    def test_cpulist(self) -> None:
+        self.assertEqual(rig_suites.cpulist("0-2,5\n"), [0, 1, 2, 5])
+        self.assertEqual(rig_suites.cpulist("3"), [3])
+
+    def test_module_lines_per_cpu_pass(self) -> None:
+        lines = [sample_line(c, "0x8" if c == 2 else "0x4") for c in (3, 0, 1, 2)]
+        self.assertEqual(self.module(lines), [Status.PASS, Status.PASS])
+
+    def test_module_missing_cpu_or_extra_line_fails(self) -> None:
+        three = [sample_line(c) for c in range(3)]
+        self.assertEqual(self.module(three)[0], Status.FAIL)
+        self.assertEqual(self.module(three + [sample_line(3).replace("cpu3", "no")])[0],
+                         Status.FAIL)
+        self.assertEqual(self.module(three + [sample_line(3), sample_line(3)])[0],
+                         Status.FAIL)
+        left = [rig_suites.HOLDERS_HEADER, sample_line(0)]
+        self.assertEqual(self.module([sample_line(c) for c in range(4)], left)[1],
+                         Status.FAIL)
+
+    def test_no_view_skips_with_the_reason(self) -> None:
+        secs = {"sample_module": rig_boot.Section(0, self.NO_VIEW * 2)}
+        got = rig_suites.eval_holders_module(secs, self.CTX)
+        self.assertEqual({(r.status, r.note) for r in got},
+                         {(Status.SKIP, rig_suites.NO_VIEW)})
+        got = rig_suites.eval_kgdb_slots("kgdb-slots", "c", rig_boot.Section(0, self.NO_VIEW))
+        self.assertEqual([(r.status, r.note) for r in got],
+                         [(Status.SKIP, rig_suites.NO_VIEW)])
+
+    def test_kgdb_slots(self) -> None:
+        def status(dbg: Sequence[int], online: str = "0-3") -> Status:
+            sec = rig_boot.Section(0, view_print("slots", slots_lines(dbg), online))
+            return rig_suites.eval_kgdb_slots("kgdb-slots", "c", sec)[0].status
+        self.assertEqual(status([1, 1, 1, 1]), Status.PASS)
+        self.assertEqual(status([1, 1, 1, 0]), Status.FAIL)
+        self.assertEqual(status([1, 1, 1, 2]), Status.FAIL)
+        self.assertEqual(status([1, 1, 1, 0], "0-2"), Status.PASS)
+        self.assertEqual(status([1, 1, 1, 1], "0-4"), Status.FAIL)
+        self.assertEqual(rig_suites.eval_kgdb_slots("kgdb-slots", "c", None)[0].status,
+                         Status.FAIL)
 
 
 class XFailTest(unittest.TestCase):

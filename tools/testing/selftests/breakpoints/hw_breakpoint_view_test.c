@@ -280,6 +280,8 @@ static pid_t traced_child(const char *comm)
 	int status;
 
 	if (pid == 0) {
+		/* Nothing of ours may outlive us and hold a register. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		prctl(PR_SET_NAME, comm);
 		ptrace(PTRACE_TRACEME, 0, 0, 0);
 		raise(SIGSTOP);
@@ -442,6 +444,7 @@ static void run_child(int cpu)
 	cpu_set_t one;
 	int fd;
 
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, RUN_COMM);
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
