@@ -472,10 +472,24 @@ def view_note(block: Optional[ViewBlock]) -> str:
                               " | ".join(block.lines).replace("\t", " "))
 
 
-def sample_holder(cpu: int) -> "re.Pattern[str]":
-    """data_breakpoint's breakpoint on @cpu, as the holders view shows it."""
-    return re.compile(r"kernel\tany\tpinned\t%d\tsample_hbp_handler \[data_breakpoint\]"
-                      r"\tw\t4\tpanic_timeout\+0x0/0x[0-9a-f]+\tcpu%d$" % (cpu, cpu))
+def fields(line: str) -> List[str]:
+    """A line of the view split at its TABs (or at the spaces a terminal
+    might have turned them into)."""
+    return line.split()
+
+
+def is_header(lines: List[str], header: str) -> bool:
+    """Is @lines (one line, or none) the file's header?"""
+    return len(lines) == 1 and fields(lines[0]) == fields(header)
+
+
+def is_sample_holder(line: str, cpu: int) -> bool:
+    """Is @line data_breakpoint's breakpoint on @cpu?  The symbol's size
+    (after the /) is the linker's business."""
+    f = fields(line)
+    return (len(f) == 10 and re.fullmatch(r"panic_timeout\+0x0/0x[0-9a-f]+", f[8]) is not None
+            and f[:8] + f[9:] == ["kernel", "any", "pinned", str(cpu), "sample_hbp_handler",
+                                  "[data_breakpoint]", "w", "4", "cpu%d" % cpu])
 
 
 def eval_holders_module(secs: Sections, ctx: Context) -> List[Result]:
@@ -492,13 +506,13 @@ def eval_holders_module(secs: Sections, ctx: Context) -> List[Result]:
         return [result(suite, n, False, NO_VIEW, skip=True) for n in names]
     loaded, unloaded = blocks.get("holders loaded"), blocks.get("holders unloaded")
     ok = False
-    if loaded and loaded.online and loaded.lines[:1] == [HOLDERS_HEADER]:
+    if loaded and loaded.online and is_header(loaded.lines[:1], HOLDERS_HEADER):
         rows = loaded.lines[1:]
         ok = len(rows) == len(loaded.online) and all(
-            sum(1 for r in rows if sample_holder(c).match(r)) == 1 for c in loaded.online)
+            sum(1 for r in rows if is_sample_holder(r, c)) == 1 for c in loaded.online)
     return [result(suite, names[0], ok, view_note(loaded)),
-            result(suite, names[1], unloaded is not None and unloaded.lines == [HOLDERS_HEADER],
-                   view_note(unloaded))]
+            result(suite, names[1], unloaded is not None and len(unloaded.lines) == 1
+                   and is_header(unloaded.lines, HOLDERS_HEADER), view_note(unloaded))]
 
 
 def eval_kgdb_slots(suite: str, case: str, sec: Optional[Section]) -> List[Result]:
@@ -511,9 +525,9 @@ def eval_kgdb_slots(suite: str, case: str, sec: Optional[Section]) -> List[Resul
         return [result(suite, case, False, NO_VIEW, skip=True)]
     block = blocks.get("slots")
     ok = False
-    if block and block.online and block.lines[1:2] == [SLOTS_HEADER]:
-        rows = {int(f[0]): tuple(f[1:]) for f in (line.split("\t") for line in block.lines[2:])
-                if f[0].isdigit()}
+    if block and block.online and is_header(block.lines[1:2], SLOTS_HEADER):
+        rows = {int(f[0]): tuple(f[1:]) for f in map(fields, block.lines[2:])
+                if f and f[0].isdigit()}
         want = {cpu: ("any", str(NR_DR), "0", "0", "1" if cpu in block.online else "0",
                       str(NR_DR - 1) if cpu in block.online else str(NR_DR))
                 for cpu in rows}

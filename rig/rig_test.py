@@ -162,6 +162,11 @@ class ViewTest(unittest.TestCase):
     def test_module_lines_per_cpu_pass(self) -> None:
         lines = [sample_line(c, "0x8" if c == 2 else "0x4") for c in (3, 0, 1, 2)]
         self.assertEqual(self.module(lines), [Status.PASS, Status.PASS])
+        # a terminal that expands TABs changes nothing
+        spaced = [line.replace("\t", "    ") for line in lines]
+        self.assertEqual(self.module(spaced), [Status.PASS, Status.PASS])
+        self.assertEqual(self.module([line.replace("+0x0/", "+0x4/") for line in lines])[0],
+                         Status.FAIL)
 
     def test_module_missing_cpu_or_extra_line_fails(self) -> None:
         three = [sample_line(c) for c in range(3)]
