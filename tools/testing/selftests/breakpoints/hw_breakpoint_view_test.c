@@ -86,21 +86,26 @@ struct seen {
 
 static struct seen *seen;
 
+/* The whole file, NUL-terminated (what fits), or -errno */
 static ssize_t read_all(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY);
-	size_t len = 0;
-	ssize_t n;
+	ssize_t len = 0, n = 0;
 
+	buf[0] = '\0';
 	if (fd < 0)
 		return -errno;
-	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+	while ((size_t)len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n <= 0)
+			break;
 		len += n;
+	}
 	if (n < 0)
-		len = -errno;
+		n = -errno;
 	close(fd);
-	buf[len > 0 ? len : 0] = '\0';
-	return len;
+	buf[len] = '\0';
+	return n < 0 ? n : len;
 }
 
 static bool view_read(const char *path)
@@ -442,6 +447,7 @@ static int case_perf_cpu_slots(void)
 static void run_child(int cpu)
 {
 	cpu_set_t one;
+	ssize_t n;
 	int fd;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -458,11 +464,12 @@ static void run_child(int cpu)
 		_exit(1);
 	}
 	seen->cpu_before = sched_getcpu();
-	if (read_all(HOLDERS, seen->text, sizeof(seen->text)) < 0)
-		seen->err = errno;
+	n = read_all(HOLDERS, seen->text, sizeof(seen->text));
 	seen->cpu_after = sched_getcpu();
+	if (n < 0)
+		seen->err = -n;
 	close(fd);
-	_exit(0);
+	_exit(n < 0);
 }
 
 static int case_in_register(void)
