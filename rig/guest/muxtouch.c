@@ -13,13 +13,17 @@
  * the stores are spread evenly in time, whichever cells are being watched.
  * A store that traps costs tens of microseconds under QEMU TCG and one that
  * does not next to nothing, so the stores are paced: one per slot of
- * SLOT_FACTOR times the average cost, measured first.
+ * SLOT_FACTOR times what a trapping store costs (the 95th percentile of the
+ * calibration's stores, half of which trap), measured first.  A slower pace
+ * would let the loop fall behind while the most written cells are watched
+ * and catch up while others are: their counts would come out high.
  *
  * The cells are initialised, in .data: exec's zeroing of the .bss tail does
  * not write them, so every store perf counts is one of these.  Static and
  * non-PIE, so the addresses of one run are those of every run.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -27,12 +31,9 @@
 #define RUN_S		2.5
 #define CALIBRATE_S	0.25
 #define SLOT_FACTOR	3
-/*
- * This far behind the pace the task was not running: do not catch up.  More
- * than a tick, the resolution of the clock on a jiffies clocksource, which
- * TCG guests often fall back to.
- */
-#define RESYNC_S	0.02
+#define CALIBRATE_MAX	(1 << 16)
+/* This far behind the pace (half a mux interval): do not catch up. */
+#define RESYNC_S	0.002
 
 long cells[NR_CELLS] = { 1, 1, 1, 1, 1, 1, 1, 1 };
 
@@ -56,9 +57,18 @@ static void store_next(void)
 	done++;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 int main(int argc, char **argv)
 {
+	static double cost[CALIBRATE_MAX];
 	double start, t, next, slot;
+	unsigned long n;
 
 	if (argc > 1 && !strcmp(argv[1], "events")) {
 		for (int i = 0; i < NR_CELLS; i++)
@@ -71,12 +81,29 @@ int main(int argc, char **argv)
 		for (int i = k; i < NR_CELLS; i++)
 			order[len++] = i;
 
+	/* The smallest step of the clock: the rig skips the counts if coarse. */
+	for (t = now(), start = t + 0.05, slot = 1; t < start; ) {
+		double u = now();
+
+		if (u > t && u - t < slot)
+			slot = u - t;
+		t = u;
+	}
+	printf("muxtouch: clock step %.1f us\n", slot * 1e6);
+
 	start = now();
+	t = start;
 	do {
+		double before = t;
+
 		store_next();
 		t = now();
+		if (done <= CALIBRATE_MAX)
+			cost[done - 1] = t - before;
 	} while (t - start < CALIBRATE_S);
-	slot = SLOT_FACTOR * (t - start) / done;
+	n = done < CALIBRATE_MAX ? done : CALIBRATE_MAX;
+	qsort(cost, n, sizeof(cost[0]), cmp_double);
+	slot = SLOT_FACTOR * cost[n * 95 / 100];
 
 	for (next = t; next < start + CALIBRATE_S + RUN_S; next += slot) {
 		store_next();
