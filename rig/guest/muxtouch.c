@@ -31,7 +31,7 @@
 #define RUN_S		2.5
 #define CALIBRATE_S	0.25
 #define SLOT_FACTOR	3
-#define CALIBRATE_MAX	(1 << 16)
+#define CALIBRATE_MAX	65536
 /* This far behind the pace (half a mux interval): do not catch up. */
 #define RESYNC_S	0.002
 

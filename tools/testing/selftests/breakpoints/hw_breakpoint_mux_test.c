@@ -68,9 +68,9 @@
  */
 #define SLOT_FACTOR	3
 /* A clock that steps by more than this cannot pace stores */
-#define COARSE_CLOCK_S	50e-6
+#define COARSE_CLOCK_S	0.00005
 /* Stores whose cost is kept during calibration */
-#define CALIBRATE_MAX	(1 << 16)
+#define CALIBRATE_MAX	65536
 /*
  * This far behind the pace the task was not running: do not catch up.  More
  * than a tick, the resolution of the clock on a jiffies clocksource, which
