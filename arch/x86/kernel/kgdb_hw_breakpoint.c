@@ -66,7 +66,7 @@ static void kgdb_hwbp_early_load(void)
 
 static struct perf_event *kgdb_hwbp_event_on(int cpu, int slot)
 {
-	return per_cpu(kgdb_hwbp_event, cpu)[slot];
+	return per_cpu(kgdb_hwbp_event[slot], cpu);
 }
 
 /* Give back @slot's debugger slot on every CPU that holds one. */
@@ -289,7 +289,7 @@ static int kgdb_hwbp_cpu_online(unsigned int cpu)
 		 * with dbg_reserve_bp_slot() while gdb uses it.
 		 */
 		release_bp_slot(bp);
-		per_cpu(kgdb_hwbp_event, cpu)[slot] = bp;
+		per_cpu(kgdb_hwbp_event[slot], cpu) = bp;
 
 		if (!kgdb_hwbp[slot].in_use)
 			continue;
