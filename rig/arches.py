@@ -393,7 +393,8 @@ def report() -> int:
         lines.append("")
         lines.append("%s: %d cases, %d pass on %s" % (
             row.name, len(cases), len(cases) - len(shown),
-            "both kernels" if len(both) == 2 else "the %s kernel" % next(iter(both))))
+            "each kernel that runs them" if len(both) == 2
+            else "the %s kernel" % next(iter(both))))
         for c in shown:
             v = verdict[c]
             lines.append("  %-5s %-5s %s" % (v.get("base", [0, 0, "-"])[2],

@@ -643,7 +643,9 @@ static bool bp_competes(struct bp_holder *h, struct perf_event *bp,
  */
 static void bp_report_full(struct perf_event *bp, enum bp_type_idx t)
 {
-	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 1);
+	/* perf retries a refused open with other flags: those stay quiet. */
+	static struct ratelimit_state rs =
+		RATELIMIT_STATE_INIT_FLAGS(rs, 5 * HZ, 1, RATELIMIT_MSG_ON_RELEASE);
 	struct bp_holder *h;
 	cpumask_var_t full;
 	int cpu, shown = 0, more = 0;
