@@ -7,8 +7,8 @@ usage: rig/arches.py [--rows ROW,...] [--kernels base,ours] [--report-only]
 
 Every row is a configuration that builds kernel/events/hw_breakpoint.c:
 x86_64 defconfig (5-level paging, KVM, kprobes, ftrace), x86_64 UP, x86_64
-with clang, i386, arm64, arm (v7), ppc64le and sh4, each with every KUnit
-suite of ours on and W=1.  Each is built for both kernels, the pristine
+with clang, i386, arm64 (gcc and clang), arm (v7), ppc64le and sh4, each
+with every KUnit suite of ours on and W=1.  Each is built for both kernels, the pristine
 6.12 ("base") and ours, through rig/kbuild.sh.  Build-only rows build just
 the directories holding the core, our objects and the architecture's
 breakpoint backend; arm64 and ppc64le build the whole kernel and boot it
@@ -88,6 +88,8 @@ ROWS = [
         goals=["Image", "headers"], image="arch/arm64/boot/Image", console="ttyAMA0",
         qemu=["qemu-system-aarch64", "-M", "virt", "-cpu", "max,pauth-impdef=on", *SMP],
         programs=["/kselftest/breakpoint_test_arm64"]),
+    # The other backend with clang: separate instruction and data classes.
+    Row("arm64-clang", "arm64", "arm64", ["common", "smp", "arm64"], llvm=True),
     Row("arm", "arm", "arm", ["common", "smp", "arm"], cross="arm-linux-gnueabihf-"),
     # power10: one data breakpoint (DAWR0).  POWER9 keeps DAWR off by
     # default (an erratum), so every breakpoint would fail there.
