@@ -92,7 +92,8 @@ compare:
 # Both kernels built for every configuration that builds the core (x86_64
 # defconfig, UP and clang, i386, arm64 with gcc and clang, arm, ppc64le,
 # sh4) with W=1 and our KUnit suites; arm64 and ppc64le boot under QEMU
-# (rig/arches.py).  ARCHES=row,row picks rows.  check-arches is the part make check runs.
+# (rig/arches.py).  ARCHES=row,row picks rows.  check-arches is the part
+# make check runs.
 arches: source
 	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC) >/dev/null
 	@rig/arches.py $(if $(ARCHES),--rows $(ARCHES))
