@@ -86,9 +86,12 @@
  * more or less is 2%), timer ticks that QEMU TCG delivers late and in
  * bursts, and TCG's stale DR6 bits (see held_throughout()), which add hits
  * to the cells perf moves between registers.  Measured under TCG on a tsc
- * clock: up to +21%; on hardware the error is the first term alone.
+ * clock: -12% to +28%, the most written cell always highest, as stale bits
+ * only add.  Hence more room above than below; on hardware the error is
+ * the first term alone.
  */
-#define TOLERANCE_PCT	35
+#define TOLERANCE_PCT		35	/* below the stores */
+#define TOLERANCE_ABOVE_PCT	50	/* above them */
 /* Stores to each ptrace watchpoint, before and after the paced part */
 #define PT_STORES	5
 
@@ -379,7 +382,7 @@ static void paced_writes(struct writes *w)
 	w->secs = now() - start;
 }
 
-/* One cell's count, scaled, within TOLERANCE_PCT of its stores */
+/* One cell's count, scaled, within the tolerances of its stores */
 static bool cell_ok(int i, const struct count *c, unsigned long stores)
 {
 	double scaled, dev;
@@ -395,7 +398,7 @@ static bool cell_ok(int i, const struct count *c, unsigned long stores)
 	ksft_print_msg("%d: %lu stores, %llu counted in %.1f%% of the time: %.0f scaled, %+.1f%%\n",
 		       i, stores, (unsigned long long)c->value,
 		       100.0 * c->running / c->enabled, scaled, dev);
-	return dev >= -TOLERANCE_PCT && dev <= TOLERANCE_PCT;
+	return dev >= -TOLERANCE_PCT && dev <= TOLERANCE_ABOVE_PCT;
 }
 
 /* Every cell of @w counted within tolerance, and none all the time */
@@ -534,7 +537,7 @@ static void case_flex_eight(void)
 {
 	static const char * const names[] = {
 		"on: eight non-pinned breakpoints of one task all open",
-		"on: each of eight flexible breakpoints counts its stores within 35% once scaled",
+		"on: each of eight flexible breakpoints counts its stores within -35%/+50% once scaled",
 		"on: each of eight flexible breakpoints ran less than enabled, four at a time at most",
 	};
 	struct writes w = { .nr_cells = NR_FLEX };
