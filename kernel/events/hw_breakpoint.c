@@ -690,13 +690,14 @@ static void bp_report_full(struct perf_event *bp, enum bp_type_idx t)
 	free_cpumask_var(full);
 }
 
+/* Account @bp, unless it is flexible: those hold no slot, ever. */
 int reserve_bp_slot(struct perf_event *bp)
 {
 	enum bp_type_idx t = bp_class(bp->attr.bp_type);
 	int ret;
 
 	ret = bp_check(bp, bp->attr.bp_type);
-	if (ret)
+	if (ret || hw_breakpoint_is_flexible(bp))
 		return ret;
 
 	bp_lock(bp);
@@ -915,17 +916,14 @@ static int bp_reserve_as(struct perf_event *bp, const struct perf_event_attr *at
 int register_perf_hw_breakpoint(struct perf_event *bp)
 {
 	struct arch_hw_breakpoint hw = { };
-	int err = 0;
-
 	/* The slot is checked first: that is the errno users rely on. */
-	if (!hw_breakpoint_is_flexible(bp))
-		err = reserve_bp_slot(bp);
+	int err = reserve_bp_slot(bp);
 
 	if (!err) {
 		err = bp_parse(bp, &bp->attr, &hw);
-		if (err && !hw_breakpoint_is_flexible(bp))
+		if (err)
 			release_bp_slot(bp);
-		else if (!err)
+		else
 			bp->hw.info = hw;
 	}
 	return err;

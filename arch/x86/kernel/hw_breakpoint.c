@@ -173,10 +173,10 @@ int arch_install_hw_breakpoint(struct perf_event *bp)
 
 	slot = dr_slot_of(bp_owner, NULL);
 	if (slot < 0 && !hw_breakpoint_is_flexible(bp)) {
+		/* Only accounted owners park, so a flexible owner has no parked one. */
 		for (slot = 0; slot < HBP_NUM; slot++) {
 			victim = this_cpu_read(bp_owner[slot]);
-			if (hw_breakpoint_is_flexible(victim) &&
-			    !this_cpu_read(bp_parked[slot]))
+			if (hw_breakpoint_is_flexible(victim))
 				break;
 		}
 		if (slot == HBP_NUM)
