@@ -2,7 +2,10 @@
 # Host gdb, attached to the guest's kgdb over its second serial port.
 # Loaded with: gdb -nx -batch VMLINUX -x rig/kgdb_host.py
 # Environment: HWBP_CONSOLE (guest console log), HWBP_PORT (QEMU's serial
-# socket), HWBP_CYCLES (hbreak+watch add/remove rounds after the first).
+# socket), HWBP_CYCLES (hbreak+watch add/remove rounds after the first),
+# HWBP_TAKE (the kgdb-take boot: perf holds every register, so a first
+# hbreak is refused; then gdb sets kgdb_hw_breakpoint.take_registers and
+# the rounds must work all the same).
 #
 # Prints TAP.  The plan is printed first, so a continue that never returns
 # (the breakpoint did not fire) shows up as missing cases once the outer
@@ -65,21 +68,33 @@ def watch_round(tag):
     gdb.execute("delete", to_string=True)
 
 
-def refused_round(tag):
-    # The #DB entry itself: a breakpoint there would recurse in #DB, so
-    # kgdb must refuse it (gdb then cannot insert it and does not resume).
-    gdb.execute("hbreak *asm_exc_debug", to_string=True)
+def refused(where, name):
+    gdb.execute("hbreak *%s" % where, to_string=True)
     try:
         gdb.execute("continue", to_string=True)
         ok, why = False, "kgdb accepted it; stopped in %s" % func_at_pc()
     except gdb.error as e:
         # gdb could not insert it ("Command aborted."): still stopped.
         ok, why = gdb.selected_inferior().pid != 0, str(e)
-    tap(ok, "%s hbreak on the #DB entry (asm_exc_debug) is refused" % tag, why)
+    tap(ok, name, why)
     gdb.execute("delete", to_string=True)
 
 
-print("1..%d" % (3 + 2 * CYCLES), flush=True)
+def refused_round(tag):
+    # The #DB entry itself: a breakpoint there would recurse in #DB, so
+    # kgdb must refuse it (gdb then cannot insert it and does not resume).
+    refused("asm_exc_debug", "%s hbreak on the #DB entry (asm_exc_debug) is refused" % tag)
+
+
+def full_round(tag):
+    # Scenario B, the default: kgdb uses only free registers.
+    refused("ksys_sync", "%s hbreak is refused while perf holds every register "
+            "(take_registers=0)" % tag)
+    gdb.execute("set var *(char *)&take_registers = 1", to_string=True)
+
+
+TAKE = os.environ.get("HWBP_TAKE") == "1"
+print("1..%d" % (3 + 2 * CYCLES + TAKE), flush=True)
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
 gdb.execute("set remotetimeout 20")
@@ -90,7 +105,21 @@ time.sleep(1)
 # The address QEMU listens on, not "localhost": a minimal root (make
 # fresh-check) has no /etc/hosts to resolve that name.
 gdb.execute("target remote 127.0.0.1:%s" % os.environ["HWBP_PORT"])
-rounds = [(refused_round, "first"), (hbreak_round, "first"), (watch_round, "first")]
+def have_symbol(name):
+    try:
+        gdb.execute("info address %s" % name, to_string=True)
+        return True
+    except gdb.error:
+        return False
+
+
+if TAKE and not have_symbol("take_registers"):
+    for i in range(1, 4 + 2 * CYCLES):
+        print("ok %d # SKIP no kgdb_hw_breakpoint.take_registers in this kernel" % i)
+    gdb.execute("detach")
+    raise SystemExit(0)
+rounds = [(full_round, "first")] if TAKE else []
+rounds += [(refused_round, "first"), (hbreak_round, "first"), (watch_round, "first")]
 for i in range(1, CYCLES + 1):
     rounds += [(hbreak_round, "cycle %d:" % i), (watch_round, "cycle %d:" % i)]
 for fn, tag in rounds:

@@ -14,7 +14,7 @@ Result made by the suite's own evaluator in rig_suites.
 
 Environment: HWBP_SMP (guest CPUs, default 4), HWBP_KGDB_CYCLES (host-gdb
 rounds after the first, default 100), HWBP_BOOTS=main,kgdbts,kgdb-host,
-kgdb-hotplug,lkdtm,console-scanner (run only those; for development).
+kgdb-hotplug,kgdb-take,lkdtm,console-scanner (run only those; for development).
 """
 import argparse
 import os
@@ -129,12 +129,14 @@ class Check:
                 self.printer.counter("%s: round %d/%d" % (boot.name, n, cycles), milestone)
 
         env = dict(os.environ, HWBP_CONSOLE=log, HWBP_PORT=str(port),
-                   HWBP_CYCLES=str(cycles))
+                   HWBP_CYCLES=str(cycles),
+                   HWBP_TAKE="1" if "hwbptake" in boot.append.split() else "0")
         cmd = ["timeout", str(100 + 4 * cycles), "gdb", "-nx", "-batch",
                os.path.join(self.ctx.kout, "vmlinux"),
                "-x", os.path.join(self.ctx.top, "rig", "kgdb_host.py")]
+        # The take boot checks the guest's side after gdb has left.
         return Companion(cmd, os.path.join(self.ctx.logs, boot.name + "-gdb.log"), env,
-                         on_output), port
+                         on_output, then_guest=env["HWBP_TAKE"] == "1"), port
 
     def run(self, boots: Sequence[Boot]) -> int:
         if self.only:

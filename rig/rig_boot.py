@@ -133,11 +133,12 @@ class Printer:
 @dataclass
 class Companion:
     """A host program that drives the guest while it runs (gdb over kgdb);
-    the boot ends when it does."""
+    the boot ends when it does, or with then_guest when the guest ends too."""
     command: List[str]
     log: str
     env: Optional[Dict[str, str]] = None
     on_output: Optional[Callable[[str], None]] = None
+    then_guest: bool = False
 
 
 @dataclass
@@ -162,7 +163,8 @@ def run_boot(machine: Machine, name: str, mode: str, log: str, timeout: int,
              companion: Optional[Companion] = None) -> BootOutcome:
     """Boot MODE with its console in LOG; call on_console(text so far) as
     it grows.  Without a companion the boot ends when QEMU does; with one,
-    when the companion exits (QEMU is then stopped)."""
+    when the companion exits (QEMU is then stopped), or with then_guest
+    when QEMU does."""
     if os.path.exists(log):
         os.unlink(log)
     console = Tail(log)
@@ -228,7 +230,7 @@ def run_boot(machine: Machine, name: str, mode: str, log: str, timeout: int,
             # waits instead (kgdb), do not sit out the whole timeout.
             if panic_seen and vm_rc is None and now - panic_seen > 10:
                 vm.terminate()
-            if comp:
+            if comp and companion and not companion.then_guest:
                 if comp_rc is not None:
                     break
             elif vm_rc is not None:

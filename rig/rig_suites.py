@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import arches
+import kgdb_take
 import perf_record
 import rig_console
 from rig_boot import TOP, Section, Sections
@@ -82,6 +83,9 @@ def boots(kgdb_cycles: int) -> List[Boot]:
         # CPU 3 goes offline and online before every event, and only it
         # makes them: CPUs that come online must get gdb's breakpoints.
         Boot("kgdb-hotplug", "kgdb", 120 + 4 * 10, "hwbphotplug", kgdb_cycles=10),
+        # perf holds every register on every CPU; gdb's requests are refused,
+        # then take one (kgdb_hw_breakpoint.take_registers, issue 9 part 3).
+        Boot("kgdb-take", "kgdb", 180, "hwbptake", kgdb_cycles=1),
         # A WARN and a BUG on purpose (LKDTM): the console check must see them.
         Boot("lkdtm", "lkdtm", 240, clean=False),
     ]
@@ -678,6 +682,8 @@ SUITES: List[Suite] = [
     kgdb_slots_suite("kgdb-hotplug-slots", "kgdb-hotplug",
                      "host gdb's hbreak holds the debugger's one register on every CPU, "
                      "CPU 3 just back online included"),
+    kgdb_suite("kgdb-take"),
+    module_suite("kgdb-take-displaced", kgdb_take, "kgdb-take"),
 ] + [arches_suite(row, name) for row, name in arches.CHECK]
 
 

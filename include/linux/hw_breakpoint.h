@@ -98,6 +98,7 @@ bool hw_breakpoint_is_flexible(struct perf_event *bp);
 int reserve_bp_slot(struct perf_event *bp);
 void release_bp_slot(struct perf_event *bp);
 int dbg_reserve_bp_slot(struct perf_event *bp);
+int dbg_take_bp_slot(struct perf_event *bp);
 int dbg_release_bp_slot(struct perf_event *bp);
 
 /* Provided by the architecture. */

@@ -21,6 +21,7 @@
 #include <linux/export.h>
 #include <linux/hash.h>
 #include <linux/init.h>
+#include <linux/irq_work.h>
 #include <linux/irqflags.h>
 #include <linux/kallsyms.h>
 #include <linux/kdebug.h>
@@ -36,6 +37,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #include "hw_breakpoint_internal.h"
@@ -120,6 +122,12 @@
  * The price: a claim stopped between publishing and withdrawing counts as a
  * reservation, so the debugger may then be refused a slot that the updater
  * would have given back.  It is never granted a slot that is not free.
+ *
+ * The one exception is asked for: a debugger told it may take registers
+ * (dbg_take_bp_slot()) raises dbg(c) past the limit where nothing is free.
+ * While it does, every claim on c fails its check, flexible breakpoints do
+ * not fit, and the architecture parks the accounted breakpoints it has no
+ * register for behind the debugger's, until dbg(c) is back within it.
  */
 
 struct bp_cpu_slots {
@@ -189,6 +197,14 @@ static struct bp_holder *bp_holder_of(struct perf_event *bp)
  */
 #ifndef arch_hw_breakpoint_can_multiplex
 #define arch_hw_breakpoint_can_multiplex()	false
+#endif
+
+#ifndef arch_hw_breakpoint_in_register
+/* Where the architecture never parks, an event scheduled in has a register. */
+static inline bool arch_hw_breakpoint_in_register(struct perf_event *bp, int cpu)
+{
+	return true;
+}
 #endif
 
 /* An architecture may charge a breakpoint more than one register. */
@@ -631,34 +647,23 @@ static bool bp_competes(struct bp_holder *h, struct perf_event *bp,
 	if (e->cpu >= 0 && !cpumask_test_cpu(e->cpu, full))
 		return false;
 	/* Another task's breakpoints never meet a task's own. */
-	return !e->hw.target || !bp->hw.target || e->hw.target == bp->hw.target;
+	return !bp || !e->hw.target || !bp->hw.target ||
+	       e->hw.target == bp->hw.target;
 }
 
 #define BP_REPORT_MAX	8
 
 /*
- * Say once, rate-limited, who holds the registers a request did not get.
- * Only what an unprivileged user can already see: no addresses, tasks by
- * pid and comm, kernel holders by their handler's symbol.
+ * The holders that compete with @bp, or with the debugger for NULL, on the
+ * CPUs in @full; then what the debugger holds there.  Only what an
+ * unprivileged user can already see: no addresses, tasks by pid and comm,
+ * kernel holders by their handler's symbol.
  */
-static void bp_report_full(struct perf_event *bp, enum bp_type_idx t)
+static void bp_report_holders(struct perf_event *bp, enum bp_type_idx t,
+			      const struct cpumask *full)
 {
-	/* perf retries a refused open with other flags: those stay quiet. */
-	static struct ratelimit_state rs =
-		RATELIMIT_STATE_INIT_FLAGS(rs, 5 * HZ, 1, RATELIMIT_MSG_ON_RELEASE);
 	struct bp_holder *h;
-	cpumask_var_t full;
 	int cpu, shown = 0, more = 0;
-
-	if (!__ratelimit(&rs) || !zalloc_cpumask_var(&full, GFP_KERNEL))
-		return;
-	for_each_possible_cpu(cpu) {
-		if ((bp->cpu < 0 || bp->cpu == cpu) && bp_full_on(bp, t, cpu))
-			cpumask_set_cpu(cpu, full);
-	}
-	pr_info("hw_breakpoint: %s[%d]: no free %s debug register on CPU %*pbl; held by:\n",
-		current->comm, task_pid_nr(current), bp_class_name(t),
-		cpumask_pr_args(full));
 
 	mutex_lock(&bp_holders_lock);
 	list_for_each_entry(h, &bp_holders, node) {
@@ -687,8 +692,84 @@ static void bp_report_full(struct perf_event *bp, enum bp_type_idx t)
 		if (dbg)
 			pr_info("hw_breakpoint:   kgdb %d on CPU %d\n", dbg, cpu);
 	}
+}
+
+/* Say once, rate-limited, who holds the registers a request did not get. */
+static void bp_report_full(struct perf_event *bp, enum bp_type_idx t)
+{
+	/* perf retries a refused open with other flags: those stay quiet. */
+	static struct ratelimit_state rs =
+		RATELIMIT_STATE_INIT_FLAGS(rs, 5 * HZ, 1, RATELIMIT_MSG_ON_RELEASE);
+	cpumask_var_t full;
+	int cpu;
+
+	if (!__ratelimit(&rs) || !zalloc_cpumask_var(&full, GFP_KERNEL))
+		return;
+	for_each_possible_cpu(cpu) {
+		if ((bp->cpu < 0 || bp->cpu == cpu) && bp_full_on(bp, t, cpu))
+			cpumask_set_cpu(cpu, full);
+	}
+	pr_info("hw_breakpoint: %s[%d]: no free %s debug register on CPU %*pbl; held by:\n",
+		current->comm, task_pid_nr(current), bp_class_name(t),
+		cpumask_pr_args(full));
+	bp_report_holders(bp, t, full);
 	free_cpumask_var(full);
 }
+
+/* Where the debugger was refused a slot since the last report. */
+static struct cpumask bp_dbg_refused[TYPE_MAX];
+
+/*
+ * What the debugger could not say itself, from the machine it stopped:
+ * whose registers it took, or who held those it was refused (the holders
+ * as they are now).  Where it took them, as many of the holders listed as
+ * it took registers are out of them, scheduled in but counting no hit,
+ * until it gives them back.  Not rate-limited: only the debugger's own
+ * requests queue it, at the pace of its user, and a request it does not
+ * report on is lost on that user.
+ */
+static void bp_report_dbg(struct work_struct *work)
+{
+	cpumask_var_t over, full;
+	int cpu, t;
+
+	if (!zalloc_cpumask_var(&over, GFP_KERNEL))
+		return;
+	if (!zalloc_cpumask_var(&full, GFP_KERNEL))
+		goto out;
+	for (t = 0; t < TYPE_MAX; t++) {
+		cpumask_clear(over);
+		cpumask_clear(full);
+		for_each_possible_cpu(cpu) {
+			if (bp_cpu_fixed(cpu, t) + bp_task_max(cpu, t) > bp_nr_slots[t])
+				cpumask_set_cpu(cpu, over);
+			if (cpumask_test_and_clear_cpu(cpu, &bp_dbg_refused[t]))
+				cpumask_set_cpu(cpu, full);
+		}
+		if (!cpumask_empty(over)) {
+			pr_info("hw_breakpoint: kgdb took debug registers in use on CPU %*pbl (class %s); until it gives them back, one holder per register taken is displaced, of:\n",
+				cpumask_pr_args(over), bp_class_name(t));
+			bp_report_holders(NULL, t, over);
+		}
+		if (!cpumask_empty(full)) {
+			pr_info("hw_breakpoint: kgdb: no free debug register on CPU %*pbl (class %s); held by:\n",
+				cpumask_pr_args(full), bp_class_name(t));
+			bp_report_holders(NULL, t, full);
+		}
+	}
+	free_cpumask_var(full);
+out:
+	free_cpumask_var(over);
+}
+
+static DECLARE_WORK(bp_dbg_work, bp_report_dbg);
+
+static void bp_dbg_irq(struct irq_work *work)
+{
+	schedule_work(&bp_dbg_work);
+}
+
+static DEFINE_IRQ_WORK(bp_dbg_irq_work, bp_dbg_irq);
 
 /* Account @bp, unless it is flexible: those hold no slot, ever. */
 int reserve_bp_slot(struct perf_event *bp)
@@ -771,7 +852,7 @@ static int bp_dbg_check(struct perf_event *bp)
 	return ret;
 }
 
-int dbg_reserve_bp_slot(struct perf_event *bp)
+static int bp_dbg_claim(struct perf_event *bp, bool take)
 {
 	enum bp_type_idx t = bp_class(bp->attr.bp_type);
 	struct bp_cpu_slots *s;
@@ -791,10 +872,38 @@ int dbg_reserve_bp_slot(struct perf_event *bp)
 	smp_mb();
 	if (bp_cpu_fixed(bp->cpu, t) + bp_task_max(bp->cpu, t) <= bp_nr_slots[t])
 		return 0;
+	if (!take) {
+		atomic_sub(w, &bp_dbg_total[t]);
+		atomic_sub(w, &s->dbg);
+		cpumask_set_cpu(bp->cpu, &bp_dbg_refused[t]);
+	}
+	/* NMI-safe; the report itself needs a mutex, hence the work. */
+	irq_work_queue(&bp_dbg_irq_work);
+	return take ? 1 : -ENOSPC;
+}
 
-	atomic_sub(w, &bp_dbg_total[t]);
-	atomic_sub(w, &s->dbg);
-	return -ENOSPC;
+int dbg_reserve_bp_slot(struct perf_event *bp)
+{
+	return bp_dbg_claim(bp, false);
+}
+
+/**
+ * dbg_take_bp_slot - reserve a slot for the debugger, displacing if need be
+ * @bp: the debugger's CPU-bound breakpoint
+ *
+ * Like dbg_reserve_bp_slot(), but where no slot is free the debugger gets
+ * one anyway (see "Slot accounting"): the architecture's debugger install
+ * then parks the breakpoint it displaces, which gets its register back when
+ * dbg_release_bp_slot() is called and the debugger's breakpoint leaves the
+ * register.  The kernel log says, after the debugger resumes the machine,
+ * whose registers were taken.
+ *
+ * Return: 0 if a slot was free, 1 if the debugger took one, or the errno
+ * dbg_reserve_bp_slot() gives for a request that can never fit.
+ */
+int dbg_take_bp_slot(struct perf_event *bp)
+{
+	return bp_dbg_claim(bp, true);
 }
 
 int dbg_release_bp_slot(struct perf_event *bp)
@@ -1199,10 +1308,12 @@ static int bp_holders_show(struct seq_file *m, void *unused)
 			seq_printf(m, "%pS", (void *)(unsigned long)e->attr.bp_addr);
 		else
 			seq_printf(m, "0x%llx", e->attr.bp_addr);
-		if (state == PERF_EVENT_STATE_ACTIVE && oncpu >= 0)
+		if (state != PERF_EVENT_STATE_ACTIVE || oncpu < 0)
+			seq_puts(m, "\tno\n");
+		else if (arch_hw_breakpoint_in_register(e, oncpu))
 			seq_printf(m, "\tcpu%d\n", oncpu);
 		else
-			seq_puts(m, "\tno\n");
+			seq_printf(m, "\tparked%d\n", oncpu);
 	}
 	mutex_unlock(&bp_holders_lock);
 	return 0;

@@ -629,6 +629,48 @@ static void dbg_slots_count_against_every_kind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), 1);
 }
 
+/*
+ * kgdb's take_registers: past a full CPU the debugger still gets its slot,
+ * and until it gives it back no updater gets one there; elsewhere, and once
+ * it has, the accounting is exactly what it was.
+ */
+static void dbg_take_overcommits_only_its_cpu_until_released(struct kunit *test)
+{
+	struct slots_ctx *ctx = test->priv;
+	struct perf_event *bp = dbg_bp(test, ctx->cpu[0]);
+	struct task_struct *t0 = idle_target(test, 0);
+	int n = ctx->slots;
+
+	/* A free slot is taken like a reserved one: nobody is displaced. */
+	add_bps(test, n - 1, ctx->cpu[0], NULL);
+	KUNIT_EXPECT_EQ(test, dbg_take_bp_slot(bp), 0);
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
+	KUNIT_EXPECT_EQ(test, dbg_release_bp_slot(bp), 0);
+
+	add_bps(test, 1, ctx->cpu[0], NULL);
+	KUNIT_EXPECT_EQ(test, dbg_reserve_bp_slot(bp), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, dbg_take_bp_slot(bp), 1);
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n + 1);
+
+	/* Over the limit: no kind of updater fits on that CPU ... */
+	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, add_bp(test, -1, t0), -ENOSPC);
+	/* ... not even where one of the displaced gives its slot back ... */
+	del_last(ctx);
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n);
+	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), -ENOSPC);
+	/* ... and the other CPUs are untouched. */
+	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[1], t0), 0);
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[1]), 1);
+
+	/* Given back, the slot is an updater's again, once. */
+	KUNIT_EXPECT_EQ(test, dbg_release_bp_slot(bp), 0);
+	KUNIT_EXPECT_EQ(test, used(ctx->cpu[0]), n - 1);
+	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), 0);
+	KUNIT_EXPECT_EQ(test, add_bp(test, ctx->cpu[0], NULL), -ENOSPC);
+	KUNIT_EXPECT_NE(test, dbg_release_bp_slot(bp), 0);
+}
+
 /* Give everything back, the debugger's @held slots too: nothing may stay. */
 static void release_all_and_check(struct kunit *test, struct perf_event *dbg,
 				  int held)
@@ -916,6 +958,7 @@ static struct kunit_case slots_test_cases[] = {
 	KUNIT_CASE(bad_requests_fail_and_leak_nothing),
 	KUNIT_CASE(dbg_reserve_works_while_updaters_are_blocked),
 	KUNIT_CASE(dbg_slots_count_against_every_kind),
+	KUNIT_CASE(dbg_take_overcommits_only_its_cpu_until_released),
 	KUNIT_CASE(all_released_means_unused),
 	KUNIT_CASE(classes_never_take_each_others_slots),
 	KUNIT_CASE_SLOW(concurrent_updaters_and_debugger_end_at_zero),

@@ -53,9 +53,11 @@
  * - dr_addr[i] is what DR<i> was last loaded with, for reloading the
  *   registers after a guest, a CPU restart or resume.
  *
- * - bp_parked[i] is the flexible event that made room in slot i for an
- *   accounted one (see arch_install_hw_breakpoint()); it goes back into
- *   slot i when that one leaves it, unless perf took it out first.
+ * - bp_parked[i] is an event perf has scheduled in that slot i holds no
+ *   register for (see arch_install_hw_breakpoint()); it goes into slot i
+ *   when the owner there leaves it, unless perf took it out first.
+ *
+ * - dr_kgdb has bit i set while slot i holds the kernel debugger's.
  */
 DEFINE_PER_CPU(unsigned long, cpu_dr7);
 EXPORT_PER_CPU_SYMBOL(cpu_dr7);
@@ -63,6 +65,7 @@ EXPORT_PER_CPU_SYMBOL(cpu_dr7);
 static DEFINE_PER_CPU(struct perf_event *, bp_owner[HBP_NUM]);
 static DEFINE_PER_CPU(unsigned long, dr_addr[HBP_NUM]);
 static DEFINE_PER_CPU(struct perf_event *, bp_parked[HBP_NUM]);
+static DEFINE_PER_CPU(unsigned long, dr_kgdb);
 
 /* DR7 bits owned by one slot: its two enable bits and its R/W+LEN field. */
 static unsigned long dr7_slot_mask(int slot)
@@ -156,41 +159,90 @@ static void dr_clear(int slot)
 	this_cpu_write(bp_owner[slot], NULL);
 }
 
+/* Put @bp in @slot; the owner there, if any, is parked until @bp leaves. */
+static void dr_take(int slot, struct perf_event *bp)
+{
+	struct perf_event *owner = this_cpu_read(bp_owner[slot]);
+
+	if (owner) {
+		dr_clear(slot);
+		this_cpu_write(bp_parked[slot], owner);
+	}
+	dr_load(slot, bp);
+}
+
 /*
- * A breakpoint the core accounted for finds a register: flexible ones hold
- * no reservation, and when one of them sits in the register an accounted
- * breakpoint (or the kernel debugger, which installs behind perf) was
- * promised, it is parked until that breakpoint leaves the slot.  Perf
- * still sees it scheduled in, so meanwhile its time runs and it counts no
- * hit.  A flexible breakpoint gets only a free register.
+ * The slot @bp may have: a free one; else, unless @bp is flexible, one a
+ * flexible event holds; else, for the debugger only, one an accounted event
+ * holds.
+ */
+static int dr_slot_for(struct perf_event *bp, bool kgdb)
+{
+	int slot, flexible = -1, accounted = -1;
+
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		struct perf_event *owner = this_cpu_read(bp_owner[slot]);
+
+		if (!owner)
+			return slot;
+		if (hw_breakpoint_is_flexible(owner))
+			flexible = slot;
+		else if (!test_bit(slot, this_cpu_ptr(&dr_kgdb)))
+			accounted = slot;
+	}
+	if (hw_breakpoint_is_flexible(bp))
+		return -1;
+	return flexible >= 0 ? flexible : kgdb ? accounted : -1;
+}
+
+/*
+ * Flexible breakpoints hold no reservation: one that finds the registers
+ * full fails quietly (-EBUSY), perf rotates it in later.  An accounted one
+ * was promised a register, and when a flexible one sits in it, that one is
+ * parked until the accounted one leaves.  The debugger, told it may take
+ * registers (dbg_take_bp_slot()), takes an accounted one's too, and an
+ * accounted one scheduled in while it holds them waits behind it.  Perf
+ * still sees a parked event scheduled in, so meanwhile its time runs and
+ * it counts no hit; an accounted one parked behind the debugger pushes out
+ * a flexible one parked there, which then waits for perf to rotate it.
  */
 int arch_install_hw_breakpoint(struct perf_event *bp)
 {
-	struct perf_event *victim = NULL;
+	unsigned long kgdb = this_cpu_read(dr_kgdb);
 	int slot;
 
 	lockdep_assert_irqs_disabled();
 
-	slot = dr_slot_of(bp_owner, NULL);
-	if (slot < 0 && !hw_breakpoint_is_flexible(bp)) {
-		/* Only accounted owners park, so a flexible owner has no parked one. */
-		for (slot = 0; slot < HBP_NUM; slot++) {
-			victim = this_cpu_read(bp_owner[slot]);
-			if (hw_breakpoint_is_flexible(victim))
-				break;
-		}
-		if (slot == HBP_NUM)
-			slot = -1;
+	slot = dr_slot_for(bp, false);
+	if (slot >= 0) {
+		dr_take(slot, bp);
+		return 0;
 	}
-	/* A flexible event may be probing for room; -EBUSY is not an error. */
-	if (slot < 0)
+	if (hw_breakpoint_is_flexible(bp))
 		return -EBUSY;
 
-	if (victim) {
-		dr_clear(slot);
-		this_cpu_write(bp_parked[slot], victim);
+	for_each_set_bit(slot, &kgdb, HBP_NUM) {
+		struct perf_event *parked = this_cpu_read(bp_parked[slot]);
+
+		if (!parked || hw_breakpoint_is_flexible(parked)) {
+			this_cpu_write(bp_parked[slot], bp);
+			return 0;
+		}
 	}
-	dr_load(slot, bp);
+	return -EBUSY;
+}
+
+int arch_install_kgdb_hw_breakpoint(struct perf_event *bp)
+{
+	int slot;
+
+	lockdep_assert_irqs_disabled();
+
+	slot = dr_slot_for(bp, true);
+	if (slot < 0)
+		return -EBUSY;
+	dr_take(slot, bp);
+	__set_bit(slot, this_cpu_ptr(&dr_kgdb));
 	return 0;
 }
 
@@ -203,7 +255,7 @@ void arch_uninstall_hw_breakpoint(struct perf_event *bp)
 
 	slot = dr_slot_of(bp_owner, bp);
 	if (slot < 0) {
-		/* Perf takes out a flexible event that was parked. */
+		/* Perf takes out an event that was parked. */
 		slot = dr_slot_of(bp_parked, bp);
 		if (slot >= 0)
 			this_cpu_write(bp_parked[slot], NULL);
@@ -211,11 +263,23 @@ void arch_uninstall_hw_breakpoint(struct perf_event *bp)
 	}
 
 	dr_clear(slot);
+	__clear_bit(slot, this_cpu_ptr(&dr_kgdb));
 	parked = this_cpu_read(bp_parked[slot]);
 	if (parked) {
 		this_cpu_write(bp_parked[slot], NULL);
 		dr_load(slot, parked);
 	}
+}
+
+/* A snapshot for the debugfs view: is @bp, scheduled in on @cpu, parked? */
+bool arch_hw_breakpoint_in_register(struct perf_event *bp, int cpu)
+{
+	int slot;
+
+	for (slot = 0; slot < HBP_NUM; slot++)
+		if (READ_ONCE(per_cpu(bp_owner[slot], cpu)) == bp)
+			return true;
+	return false;
 }
 
 /* Data lengths DR7 can express, and their LEN codes */

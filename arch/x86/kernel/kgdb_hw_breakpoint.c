@@ -10,6 +10,14 @@
  * hands a hit on such an unscheduled event to the die-notifier chain, where
  * kgdb's own notifier enters the debugger.
  *
+ * Where no slot is free, gdb's request fails (scenario B of the design
+ * that made kgdb use perf's slots: the debugger uses only free registers).
+ * With take_registers set it succeeds anyway (scenario A): on the CPUs
+ * where nothing was free, the breakpoint in the register kgdb takes stops
+ * counting until gdb removes its own (the backend parks it), and the
+ * kernel log names the holders when the machine runs again.  See
+ * Documentation/core-api/hw-breakpoint-core.rst.
+ *
  * Context: every callback below except the set-up/tear-down ones runs
  * inside the debugger, with the other CPUs stopped (and possibly
  * interrupted anywhere), so it takes no lock and does not sleep.  The
@@ -19,6 +27,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/kgdb.h>
+#include <linux/moduleparam.h>
 #include <linux/perf_event.h>
 #include <linux/percpu.h>
 
@@ -32,6 +41,21 @@ struct kgdb_hwbp {
 };
 
 static struct kgdb_hwbp kgdb_hwbp[HBP_NUM];
+
+/* Read when gdb sets a breakpoint, so a change applies to the next one. */
+static bool take_registers;
+module_param(take_registers, bool, 0644);
+MODULE_PARM_DESC(take_registers,
+		 "displace perf and ptrace breakpoints when no debug register is free");
+
+/* A slot for the debugger on @bp's CPU: 0 when it got one, or -ENOSPC. */
+static int kgdb_hwbp_claim(struct perf_event *bp)
+{
+	int ret = READ_ONCE(take_registers) ? dbg_take_bp_slot(bp) :
+					      dbg_reserve_bp_slot(bp);
+
+	return ret < 0 ? -ENOSPC : 0;
+}
 
 /* The placeholder events, one per slot and online CPU (see above). */
 static DEFINE_PER_CPU(struct perf_event *, kgdb_hwbp_event[HBP_NUM]);
@@ -92,7 +116,7 @@ static int kgdb_hwbp_reserve(int slot)
 			continue;
 		bp->attr.bp_type = kgdb_hwbp[slot].attr.bp_type;
 		bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
-		if (dbg_reserve_bp_slot(bp)) {
+		if (kgdb_hwbp_claim(bp)) {
 			kgdb_hwbp_release(slot);
 			return -ENOSPC;
 		}
@@ -231,7 +255,7 @@ void kgdb_correct_hw_break(void)
 		bp->attr.bp_type = kgdb_hwbp[slot].attr.bp_type;
 		bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
 		*counter_arch_bp(bp) = kgdb_hwbp[slot].info;
-		if (!arch_install_hw_breakpoint(bp))
+		if (!arch_install_kgdb_hw_breakpoint(bp))
 			__set_bit(slot, installed);
 	}
 	hw_breakpoint_restore();
@@ -295,7 +319,7 @@ static int kgdb_hwbp_cpu_online(unsigned int cpu)
 			continue;
 		bp->attr.bp_type = kgdb_hwbp[slot].attr.bp_type;
 		bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
-		if (dbg_reserve_bp_slot(bp)) {
+		if (kgdb_hwbp_claim(bp)) {
 			pr_warn("kgdb: no debug register left on CPU%u for the breakpoint at %pS\n",
 				cpu, (void *)(unsigned long)kgdb_hwbp[slot].attr.bp_addr);
 			continue;

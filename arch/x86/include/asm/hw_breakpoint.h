@@ -64,6 +64,10 @@ int arch_check_bp_in_kernelspace(struct arch_hw_breakpoint *hw);
 
 int arch_install_hw_breakpoint(struct perf_event *bp);
 void arch_uninstall_hw_breakpoint(struct perf_event *bp);
+/* kgdb's install: it may take an accounted breakpoint's register. */
+int arch_install_kgdb_hw_breakpoint(struct perf_event *bp);
+bool arch_hw_breakpoint_in_register(struct perf_event *bp, int cpu);
+#define arch_hw_breakpoint_in_register arch_hw_breakpoint_in_register
 /* A full register file makes arch_install_hw_breakpoint() fail quietly. */
 #define arch_hw_breakpoint_can_multiplex()	true
 void hw_breakpoint_pmu_read(struct perf_event *bp);
