@@ -39,6 +39,23 @@ def wait_console(marker, timeout):
     return False
 
 
+def cmd(command):
+    """Run a gdb command; in the take boot, log it and what gdb said as TAP
+    comments: Documentation quotes that session."""
+    try:
+        out = gdb.execute(command, to_string=True)
+    except gdb.error as e:
+        out = None
+        err = e
+    if TAKE:
+        print("# (gdb) %s" % command, flush=True)
+        for line in (str(err) if out is None else out).splitlines():
+            print("# %s" % line, flush=True)
+    if out is None:
+        raise err
+    return out
+
+
 def func_at_pc():
     try:
         return gdb.selected_frame().name() or "?"
@@ -47,37 +64,37 @@ def func_at_pc():
 
 
 def hbreak_round(tag):
-    gdb.execute("hbreak *ksys_sync", to_string=True)
-    gdb.execute("continue", to_string=True)
+    cmd("hbreak *ksys_sync")
+    cmd("continue")
     pc = int(gdb.parse_and_eval("$pc"))
     want = int(gdb.parse_and_eval("(unsigned long)&ksys_sync"))
     tap(pc == want, "%s hbreak ksys_sync stops at its first instruction" % tag,
         "stopped at %#x in %s" % (pc, func_at_pc()))
-    gdb.execute("delete", to_string=True)
+    cmd("delete")
 
 
 def watch_round(tag):
     old = int(gdb.parse_and_eval("total_forks"))
-    gdb.execute("watch total_forks", to_string=True)
-    gdb.execute("continue", to_string=True)
+    cmd("watch total_forks")
+    cmd("continue")
     new = int(gdb.parse_and_eval("total_forks"))
     fn = func_at_pc()
     tap(new != old and fn == "copy_process",
         "%s watch total_forks stops in copy_process with a new value" % tag,
         "in %s, total_forks %d -> %d" % (fn, old, new))
-    gdb.execute("delete", to_string=True)
+    cmd("delete")
 
 
 def refused(where, name):
-    gdb.execute("hbreak *%s" % where, to_string=True)
+    cmd("hbreak *%s" % where)
     try:
-        gdb.execute("continue", to_string=True)
+        cmd("continue")
         ok, why = False, "kgdb accepted it; stopped in %s" % func_at_pc()
     except gdb.error as e:
         # gdb could not insert it ("Command aborted."): still stopped.
         ok, why = gdb.selected_inferior().pid != 0, str(e)
     tap(ok, name, why)
-    gdb.execute("delete", to_string=True)
+    cmd("delete")
 
 
 def refused_round(tag):
@@ -90,7 +107,7 @@ def full_round(tag):
     # Scenario B, the default: kgdb uses only free registers.
     refused("ksys_sync", "%s hbreak is refused while perf holds every register "
             "(take_registers=0)" % tag)
-    gdb.execute("set var *(char *)&take_registers = 1", to_string=True)
+    cmd("set var *(char *)&take_registers = 1")
 
 
 TAKE = os.environ.get("HWBP_TAKE") == "1"

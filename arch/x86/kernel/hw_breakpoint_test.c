@@ -336,6 +336,60 @@ static void uninstall_keeps_other_slots_and_ge(struct kunit *test)
 	hwbp_report(test, &m);
 }
 
+/*
+ * kgdb's take_registers: the debugger's install takes an accounted event's
+ * register, an accounted event scheduled in meanwhile waits behind it, and
+ * the register goes back to the waiting one when the debugger leaves it.
+ */
+static void kgdb_takes_a_register_and_gives_it_back(struct kunit *test)
+{
+	struct perf_event *ev = hwbp_fake_events(test);
+	struct perf_event *kgdb = &ev[4], *late = &ev[5];
+	struct hwbp_model m = { };
+	unsigned long flags;
+	int i, cpu;
+
+	local_irq_save(flags);
+	cpu = smp_processor_id();
+	if (!hwbp_cpu_is_idle()) {
+		local_irq_restore(flags);
+		kunit_skip(test, "breakpoints already installed on this CPU");
+	}
+
+	for (i = 0; i < HBP_NUM; i++) {
+		hwbp_mismatch(&m, 0, "install", arch_install_hw_breakpoint(&ev[i]),
+			      0);
+		m.owner[i] = &ev[i];
+	}
+	hwbp_mismatch(&m, 1, "kgdb install",
+		      arch_install_kgdb_hw_breakpoint(kgdb), 0);
+	m.owner[HBP_NUM - 1] = kgdb;
+	hwbp_check_regs(&m, 1);
+	hwbp_mismatch(&m, 1, "displaced in a register",
+		      arch_hw_breakpoint_in_register(&ev[HBP_NUM - 1], cpu), false);
+
+	/* Perf takes the displaced one out and schedules another in. */
+	arch_uninstall_hw_breakpoint(&ev[HBP_NUM - 1]);
+	hwbp_mismatch(&m, 2, "install behind kgdb",
+		      arch_install_hw_breakpoint(late), 0);
+	hwbp_check_regs(&m, 2);
+	hwbp_mismatch(&m, 2, "waiting one in a register",
+		      arch_hw_breakpoint_in_register(late, cpu), false);
+
+	arch_uninstall_hw_breakpoint(kgdb);
+	m.owner[HBP_NUM - 1] = late;
+	hwbp_check_regs(&m, 3);
+	hwbp_mismatch(&m, 3, "waiting one in a register",
+		      arch_hw_breakpoint_in_register(late, cpu), true);
+
+	for (i = 0; i < HBP_NUM; i++)
+		arch_uninstall_hw_breakpoint(m.owner[i]);
+	memset(m.owner, 0, sizeof(m.owner));
+	hwbp_check_regs(&m, 4);
+	local_irq_restore(flags);
+	hwbp_report(test, &m);
+}
+
 static void restore_reloads_registers_from_shadow(struct kunit *test)
 {
 	struct perf_event *ev = hwbp_fake_events(test);
@@ -823,6 +877,7 @@ static struct kunit_case x86_hw_breakpoint_cases[] = {
 	KUNIT_CASE(generic_fields_give_ptrace_errno),
 	KUNIT_CASE(dr7_matches_owner_table_after_random_install_uninstall),
 	KUNIT_CASE(uninstall_keeps_other_slots_and_ge),
+	KUNIT_CASE(kgdb_takes_a_register_and_gives_it_back),
 	KUNIT_CASE(restore_reloads_registers_from_shadow),
 	KUNIT_CASE(bad_length_alignment_type_give_upstream_errno),
 	KUNIT_CASE(decoded_fields_and_extent_match_request),
