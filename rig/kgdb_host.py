@@ -131,8 +131,9 @@ def have_symbol(name):
 
 
 if TAKE and not have_symbol("take_registers"):
-    for i in range(1, 4 + 2 * CYCLES):
-        print("ok %d # SKIP no kgdb_hw_breakpoint.take_registers in this kernel" % i)
+    for i in range(1, 4 + 2 * CYCLES + 1):
+        print("ok %d take case %d # SKIP no kgdb_hw_breakpoint.take_registers in this kernel"
+              % (i, i))
     gdb.execute("detach")
     raise SystemExit(0)
 rounds = [(full_round, "first")] if TAKE else []
