@@ -282,6 +282,17 @@ dr7_matches_owner_table_after_random_install_uninstall(struct kunit *test)
 	KUNIT_EXPECT_GT(test, busy, 0);
 }
 
+/* Fill every slot with ev[0..HBP_NUM - 1], in slot order. */
+static void hwbp_fill(struct hwbp_model *m, struct perf_event *ev)
+{
+	int i;
+
+	for (i = 0; i < HBP_NUM; i++) {
+		hwbp_mismatch(m, 0, "install", arch_install_hw_breakpoint(&ev[i]), 0);
+		m->owner[i] = &ev[i];
+	}
+}
+
 static void uninstall_keeps_other_slots_and_ge(struct kunit *test)
 {
 	struct perf_event *ev = hwbp_fake_events(test);
@@ -295,11 +306,7 @@ static void uninstall_keeps_other_slots_and_ge(struct kunit *test)
 		kunit_skip(test, "breakpoints already installed on this CPU");
 	}
 
-	for (i = 0; i < HBP_NUM; i++) {
-		hwbp_mismatch(&m, 0, "install", arch_install_hw_breakpoint(&ev[i]),
-			      0);
-		m.owner[i] = &ev[i];
-	}
+	hwbp_fill(&m, ev);
 	hwbp_check_regs(&m, 0);
 
 	/* A fifth one neither fits nor disturbs the others. */
@@ -356,11 +363,7 @@ static void kgdb_takes_a_register_and_gives_it_back(struct kunit *test)
 		kunit_skip(test, "breakpoints already installed on this CPU");
 	}
 
-	for (i = 0; i < HBP_NUM; i++) {
-		hwbp_mismatch(&m, 0, "install", arch_install_hw_breakpoint(&ev[i]),
-			      0);
-		m.owner[i] = &ev[i];
-	}
+	hwbp_fill(&m, ev);
 	hwbp_mismatch(&m, 1, "kgdb install",
 		      arch_install_kgdb_hw_breakpoint(kgdb), 0);
 	m.owner[HBP_NUM - 1] = kgdb;
