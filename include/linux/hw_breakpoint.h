@@ -78,6 +78,8 @@ int modify_user_hw_breakpoint(struct perf_event *bp,
 			      struct perf_event_attr *attr);
 int modify_user_hw_breakpoint_check(struct perf_event *bp,
 				    struct perf_event_attr *attr, bool check);
+int modify_user_hw_breakpoint_frozen(struct perf_event *bp,
+				     struct perf_event_attr *attr);
 
 /* Kernel breakpoints, bound to CPUs rather than to a task. */
 struct perf_event *register_wide_hw_breakpoint_cpu(struct perf_event_attr *attr,
@@ -133,6 +135,12 @@ static inline int modify_user_hw_breakpoint(struct perf_event *bp,
 static inline int
 modify_user_hw_breakpoint_check(struct perf_event *bp,
 				struct perf_event_attr *attr, bool check)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int modify_user_hw_breakpoint_frozen(struct perf_event *bp,
+						   struct perf_event_attr *attr)
 {
 	return -EOPNOTSUPP;
 }

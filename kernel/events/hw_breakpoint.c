@@ -170,7 +170,8 @@ static const struct rhashtable_params bp_task_params = {
  *
  * bp_holders_lock protects the list and ->user; an event is listed from the
  * end of event_init until destroy, so a reader holding the lock may look at
- * any listed event.  ->held is written under the event's accounting locks
+ * any listed event.  ->user is written once, before the event can be
+ * disarmed, and bp_pmu_add() reads it without the lock.  ->held is written under the event's accounting locks
  * (bp_lock()), ->flexible before the event is listed; the view reads ->held
  * and the event's state as a snapshot.  The debugger's slots are not
  * holders: kgdb's placeholder events hold nothing, what it reserved is dbg().
@@ -950,6 +951,15 @@ static int bp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
  * bp_task_table.  Events from perf_event_open() keep the slot they were
  * created with, because perf enables them without asking us.
  *
+ * Switching one on and off through perf costs a call on the CPU the task
+ * last ran on, an IPI when that is another one, for every slot of every
+ * DR7 write.  A tracee is frozen and off every CPU while its tracer writes
+ * (ptrace_freeze_traced()), so modify_user_hw_breakpoint_frozen() leaves
+ * perf out once the event is on: a disabled user breakpoint perf still
+ * has enabled is *disarmed*, scheduled in with its task but given no
+ * register (bp_pmu_add()), and the tracer arms and disarms it by its
+ * attr.disabled alone.
+ *
  * Multiplexing.  With the PMU's "multiplex" attribute set, a breakpoint
  * from perf_event_open() that neither it nor its group leader pins, and
  * that sends no signal, is flexible: it holds no slot at all, its ->add()
@@ -1156,6 +1166,30 @@ int modify_user_hw_breakpoint(struct perf_event *bp,
 	return err;
 }
 EXPORT_SYMBOL_GPL(modify_user_hw_breakpoint);
+
+/**
+ * modify_user_hw_breakpoint_frozen - change a breakpoint of a frozen task
+ * @bp: a breakpoint from register_user_hw_breakpoint()
+ * @attr: its new attributes
+ *
+ * As modify_user_hw_breakpoint(), for a caller that keeps @bp's task
+ * frozen and off every CPU throughout, as ptrace does with its tracee: the
+ * task's events are scheduled out and stay out, so @bp changes in place.
+ * See "Which breakpoints hold a slot".
+ *
+ * Return: 0 or a negative errno; on error @bp is unchanged.
+ */
+int modify_user_hw_breakpoint_frozen(struct perf_event *bp,
+				     struct perf_event_attr *attr)
+{
+	int err = modify_user_hw_breakpoint_check(bp, attr, false);
+
+	/* Made disabled, perf has it off until it is first armed. */
+	if (!err && !bp->attr.disabled &&
+	    READ_ONCE(bp->state) < PERF_EVENT_STATE_INACTIVE)
+		perf_event_enable(bp);
+	return err;
+}
 
 /**
  * register_wide_hw_breakpoint_cpu - create a kernel breakpoint on one CPU
@@ -1483,6 +1517,9 @@ static int bp_pmu_add(struct perf_event *bp, int flags)
 		perf_swevent_set_period(bp);
 	}
 	hwc->state = (flags & PERF_EF_START) ? hwc->state : PERF_HES_STOPPED;
+	/* Disarmed: see modify_user_hw_breakpoint_frozen(). */
+	if (bp_holder_of(bp)->user && bp->attr.disabled)
+		return 0;
 	if (!hw_breakpoint_is_flexible(bp)) {
 		err = arch_install_hw_breakpoint(bp);
 		/* It was promised a register when it was made. */

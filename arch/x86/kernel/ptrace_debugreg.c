@@ -20,7 +20,9 @@
  *
  * Serialisation: the tracee is stopped and only its tracer writes these,
  * under the ptrace rules; #DB writes virtual_dr6 in the tracee's own
- * context, never while it is stopped.
+ * context, never while it is stopped.  The tracee is frozen and off every
+ * CPU for the whole request, which is what lets the breakpoints change
+ * with modify_user_hw_breakpoint_frozen(), without a call to its CPU.
  */
 #include <linux/hw_breakpoint.h>
 #include <linux/nospec.h>
@@ -88,7 +90,7 @@ static int ptrace_change_bp(struct perf_event *bp, const struct dr7_slot *s)
 	struct perf_event_attr attr = bp->attr;
 
 	dr7_apply(&attr, s);
-	return modify_user_hw_breakpoint(bp, &attr);
+	return modify_user_hw_breakpoint_frozen(bp, &attr);
 }
 
 /* Would ptrace_change_bp() accept @s for @bp?  No side effect. */
@@ -166,7 +168,7 @@ undo:
 			unregister_hw_breakpoint(bps[n]);
 			bps[n] = NULL;
 		} else if (want[n].enabled && memcmp(&was[n], &bps[n]->attr, sizeof(was[n]))) {
-			modify_user_hw_breakpoint(bps[n], &was[n]);
+			modify_user_hw_breakpoint_frozen(bps[n], &was[n]);
 		}
 	}
 	return err;
@@ -193,7 +195,7 @@ static int ptrace_write_addr(struct task_struct *tsk, int n, unsigned long addr)
 
 	attr = bp->attr;
 	attr.bp_addr = addr;
-	return modify_user_hw_breakpoint(bp, &attr);
+	return modify_user_hw_breakpoint_frozen(bp, &attr);
 }
 
 unsigned long ptrace_get_debugreg(struct task_struct *tsk, int n)
