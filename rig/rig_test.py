@@ -5,6 +5,7 @@ import contextlib
 import io
 import os
 import re
+import subprocess
 import tempfile
 import unittest
 from typing import Dict, List, Optional, Sequence
@@ -431,7 +432,7 @@ class BenchRunTest(unittest.TestCase):
                 res = f.read()
         self.assertEqual(len(boots), 6)
         self.assertIn("command: make bench", res)
-        self.assertIn("ours-r2-main4 1 s, clock tsc-early->refined-jiffies EXCLUDED", res)
+        self.assertRegex(res, r"ours-r2-main4 +1 s  tsc-early -> refined-jiffies  EXCLUDED")
         rows = {re.split(r"\s{2,}", line.strip())[0]: line for line in res.splitlines()
                 if line.startswith("  ")}
         # base 100 and 110 (median 105), ours only its first boot: 80
@@ -453,6 +454,65 @@ class BenchRunTest(unittest.TestCase):
         self.assertIn("SPREAD base 1.60", line)
         self.assertNotIn("SPREAD ours", line)
 
+
+
+class BenchGuestLoopTest(unittest.TestCase):
+    """rig/guest/init's perf_for under busybox sh, on a fake perf bench
+    whose Total time is its count in milliseconds."""
+    FAKE = ("#!/bin/sh\n"
+            "[ \"$1\" = fail ] && { echo 'perf: oops'; exit 3; }\n"
+            "[ \"$1\" = mute ] && exit 0\n"
+            "echo \"# Executed $1 pipe operations between two processes\"\n"
+            "echo \"     Total time: $(awk -v n=$1 'BEGIN { printf \"%.3f\", n / 1000 }') [sec]\"\n"
+            "echo\n"
+            "echo '     1000.000000 usecs/op'\n")
+
+    def perf_for(self, *args: str) -> rig_boot.Section:
+        top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        with open(os.path.join(top, "rig", "guest", "init")) as f:
+            init = f.read()
+        funcs = init[init.index("# --- make bench"):init.index("kselftest() {")]
+        with tempfile.TemporaryDirectory() as d:
+            fake = os.path.join(d, "fakebench")
+            with open(fake, "w") as f:
+                f.write(self.FAKE)
+            os.chmod(fake, 0o755)
+            # the guest's awk and sed are busybox's
+            for applet in ("awk", "sed"):
+                os.symlink("/bin/busybox", os.path.join(d, applet))
+            script = funcs + "\nperf_for %s\necho \"@@rc=$?\"\n" % " ".join(args)
+            out = subprocess.run(["busybox", "sh", "-c", script], capture_output=True,
+                                 text=True, env={"PATH": d + ":/bin:/usr/bin"}, timeout=60)
+        text, _, rc = out.stdout.rpartition("@@rc=")
+        return rig_boot.Section(int(rc), text)
+
+    def counts(self, sec: rig_boot.Section) -> List[int]:
+        return [int(n) for n in re.findall(r"^# Executed (\d+) ", sec.text, re.M)]
+
+    def test_runs_until_the_seconds_are_spent(self) -> None:
+        sec = self.perf_for("3", "100", "1", "fakebench", "@N@")
+        self.assertEqual(sec.rc, 0)
+        self.assertEqual(self.counts(sec), [100, 3190])
+        got = bench.parse_perf_bench(sec.text).measure
+        assert got is not None
+        self.assertEqual((got.value, got.runs), (1000.0, 2))
+        self.assertGreaterEqual(got.seconds or 0, 3)
+
+    def test_short_runs_grow_tenfold_in_steps(self) -> None:
+        sec = self.perf_for("1", "16", "16", "fakebench", "@N@")
+        self.assertEqual(self.counts(sec)[:2], [16, 160])
+        self.assertTrue(all(n % 16 == 0 for n in self.counts(sec)))
+        self.assertGreaterEqual(sum(self.counts(sec)), 1000)
+
+    def test_zero_seconds_is_one_run(self) -> None:
+        self.assertEqual(self.counts(self.perf_for("0", "20", "1", "fakebench", "@N@")), [20])
+
+    def test_failures(self) -> None:
+        sec = self.perf_for("3", "1", "1", "fakebench", "fail")
+        self.assertEqual((sec.rc, sec.text.strip()), (3, "perf: oops"))
+        sec = self.perf_for("3", "1", "1", "fakebench", "mute")
+        self.assertEqual(sec.rc, 1)
+        self.assertIn("no Total time", sec.text)
 
 class XFailTest(unittest.TestCase):
     def test_no_int1_needs_the_probe(self) -> None:
