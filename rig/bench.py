@@ -19,7 +19,8 @@ the medians as a ratio of times (for a rate, base rate / ours rate), so
 that below 1.00 ours is faster; a kernel whose figures spread by more than
 SPREAD_MAX (max/min) is flagged SPREAD.  The vCPU scaling boots
 (hwbpset=cpus at 1, 2 and 8 vCPUs; 4 is the main boots' count) run in
-the first SCALING_ROUNDS rounds, interleaved the same way.
+the first scaling_rounds rounds (BENCH_SCALING_ROUNDS), interleaved the
+same way.
 
 The smoke run in `make check` (bench-smoke, SMOKE_SECTIONS) runs every
 benchmark once with the least work and checks only that it ran and printed
@@ -106,9 +107,11 @@ FIGURES: Tuple[Figure, ...] = (
 BY_NAME = {f.name: f for f in FIGURES}
 SETS = {"main": [f.name for f in FIGURES],
         "cpus": [f.name for f in FIGURES if f.cpus_set]}
-# Derived rows: (title, numerator, denominator) of each kernel's medians.
+# Derived rows: (title, numerator, denominator), a quotient of the times
+# (of a rate: its inverse) of each kernel's medians.
 DERIVED = (("b4/b0: the accounting's cost", "thread_b4_p4_t16", "thread_b0_p4_t16"),
            ("b4/b0: the accounting's cost", "thread_b4_p16_t64", "thread_b0_p16_t64"),
+           ("watched/unwatched: a store that traps", "hit_watched", "hit_unwatched"),
            ("watched/unwatched", "pipe_watched", "pipe"))
 
 
@@ -122,7 +125,16 @@ class Measure(NamedTuple):
 
     @property
     def is_rate(self) -> bool:
-        return self.unit.endswith("/s")
+        return is_rate(self.unit)
+
+
+def is_rate(unit: str) -> bool:
+    return unit.endswith("/s")
+
+
+def as_time(value: float, unit: str) -> float:
+    """A figure as a time: a rate's inverse."""
+    return 1 / value if is_rate(unit) else value
 
 
 class Outcome(NamedTuple):
@@ -403,7 +415,7 @@ def row(t: Tally, title: str, key: Key, set_name: str) -> str:
     mo = statistics.median(vo) if vo else None
     ratio = "-"
     if mb and mo:
-        ratio = "%.3f" % ((mb / mo) if unit.endswith("/s") else (mo / mb))
+        ratio = "%.3f" % (as_time(mo, unit) / as_time(mb, unit))
     ex = "%d/%d" % (t.excluded["base"].get((set_name, key[1]), 0),
                     t.excluded["ours"].get((set_name, key[1]), 0))
     return COLUMNS % (title, unit, fmt(mb) if mb is not None else "-",
@@ -417,7 +429,10 @@ def derived_row(t: Tally, title: str, num: str, den: str, smp: int) -> str:
     def quotient(kernel: str) -> Optional[float]:
         a = t.values[kernel].get((num, smp))
         b = t.values[kernel].get((den, smp))
-        return statistics.median(a) / statistics.median(b) if a and b else None
+        if not a or not b:
+            return None
+        return (as_time(statistics.median(a), t.units[(num, smp)])
+                / as_time(statistics.median(b), t.units[(den, smp)]))
     qb, qo = quotient("base"), quotient("ours")
     return COLUMNS % ("  " + title, "ratio", "%.3f" % qb if qb else "-", "",
                       "%.3f" % qo if qo else "-", "",

@@ -444,6 +444,17 @@ class BenchRunTest(unittest.TestCase):
         self.assertRegex(rows["b4/b0: the accounting's cost"],
                          r"ratio +1\.000 +1\.000 +1\.000")
         self.assertRegex(rows["thread -b 4 -p 4 -t 16 @1"], r" 0\.800 +1/1 +0/0")
+        self.assertRegex(rows["watched/unwatched: a store that traps"],
+                         r"ratio +1\.000 +1\.000 +1\.000")
+
+    def test_derived_quotient_of_times(self) -> None:
+        t = bench.Tally()
+        for kernel, watched in (("base", [100.0, 90.0, 110.0]), ("ours", [200.0])):
+            t.values[kernel][("hit_watched", 4)] = watched
+            t.values[kernel][("hit_unwatched", 4)] = [1000.0]
+        t.units[("hit_watched", 4)] = t.units[("hit_unwatched", 4)] = "stores/s"
+        line = bench.derived_row(t, "x", "hit_watched", "hit_unwatched", 4)
+        self.assertRegex(line, r"ratio +10\.000 +5\.000 +0\.500 *$")
 
     def test_spread_is_flagged(self) -> None:
         t = bench.Tally()
