@@ -7,6 +7,7 @@
 #   make check KERNEL=base   the same suites on the pristine 6.12 baseline
 #   make compare             both, one after the other, side by side
 #   make run                 the demo: gdb and perf watching a variable
+#   make bench               every benchmark on both kernels, side by side
 #   make arches              both kernels on every architecture with the core
 #
 # KERNEL=base|ours, HWBP_SMP=N (guest CPUs, default 4), ARCHES=row,... (make arches).
@@ -80,10 +81,15 @@ check-lockdep: series
 	@echo "check: kernel $(KERNEL) + rig/lockdep.config"
 	@rig/rig.py check $(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep.cpio.gz
 
-# perf bench breakpoint on both kernels, interleaved; BENCH_ROUNDS each.
-BENCH_ROUNDS ?= 3
+# Every benchmark on both kernels, booted alternately (rig/bench.py):
+# BENCH_ROUNDS boots each at HWBP_SMP vCPUs, the first BENCH_SCALING_ROUNDS
+# rounds also at 1, 2 and 8; BENCH_SECONDS of measured work per figure.
+BENCH_ROUNDS ?= 5
+BENCH_SCALING_ROUNDS ?= 3
+BENCH_SECONDS ?= 3
 bench: image-base image-ours
-	@rig/rig.py bench $(BENCH_ROUNDS)
+	@rig/rig.py bench $(BENCH_ROUNDS) --scaling-rounds $(BENCH_SCALING_ROUNDS) \
+		--seconds $(BENCH_SECONDS)
 
 compare:
 	@$(MAKE) --no-print-directory check KERNEL=base || true

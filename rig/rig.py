@@ -3,7 +3,8 @@
 """The hardware-breakpoint rig: boot a kernel under QEMU and judge it.
 
   rig/rig.py check NAME KOUT IMAGE    every suite, the table, the summary line
-  rig/rig.py bench ROUNDS             perf bench breakpoint, base vs ours
+  rig/rig.py bench [ROUNDS] [--seconds S] [--scaling-rounds N] [--cpus 1,2,4,8]
+                                      every benchmark, base vs ours (rig/bench.py)
   rig/rig.py demo KOUT IMAGE          gdb and perf watching a variable
   rig/rig.py diagnose KOUT IMAGE [MODE]  the #DB exceptions QEMU raised
 
@@ -19,12 +20,13 @@ kgdb-hotplug,kgdb-take,lkdtm,console-scanner (run only those; for development).
 import argparse
 import os
 import re
+import shlex
 import socket
-import statistics
 import subprocess
 import sys
 from typing import Dict, List, Optional, Sequence
 
+import bench
 import rig_boot
 import rig_suites
 from rig_boot import TOP, Companion, Machine, Printer, Section
@@ -171,51 +173,10 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    """perf's breakpoint benchmarks on the baseline and on ours, side by side.
-
-    Boots build/base and build/ours alternately (interleaved so that drift
-    in the host's load hits both alike) in the "bench" mode of
-    rig/guest/init: `perf bench breakpoint thread` (tasks with breakpoints
-    created and destroyed in parallel: the reservation path) and `perf bench
-    breakpoint enable` (enabling/disabling with many passive threads).  A
-    run on a coarse guest clocksource is reported and not counted.
-    """
-    b = os.path.join(TOP, "build")
-    logs = os.path.join(b, "logs", "bench")
-    os.makedirs(logs, exist_ok=True)
-    printer = Printer()
-    names = ("thread", "enable")
-    kernels = ("base", "ours")
-    times: Dict[str, Dict[str, List[float]]] = {k: {n: [] for n in names} for k in kernels}
-    for i in range(args.rounds):
-        for kernel in kernels:
-            machine = Machine(os.path.join(b, kernel), os.path.join(b, kernel + ".cpio.gz"))
-            out = rig_boot.run_boot(machine, "%s round %d" % (kernel, i), "bench",
-                                    os.path.join(logs, "%s-%d.log" % (kernel, i)), 600, printer)
-            env = out.sections.get("env")
-            clock = env.text.split()[0] if env and env.text.split() else "?"
-            got: Dict[str, Optional[float]] = {}
-            for n in names:
-                sec = out.sections.get("bench_" + n)
-                m = re.search(r"Total time: ([0-9.]+) \[sec\]", sec.text) if sec else None
-                got[n] = float(m.group(1)) if m else None
-            print("  %s round %d: clocksource %s, thread %s s, enable %s s"
-                  % (kernel, i, clock, got["thread"], got["enable"]), flush=True)
-            if clock != "tsc":
-                print("    (not counted: the guest clock is too coarse)")
-                continue
-            for n, t in got.items():
-                if t is not None:
-                    times[kernel][n].append(t)
-    print("\n  %-22s %10s %10s %12s" % ("benchmark", "base s", "ours s", "ours/base"))
-    for n in names:
-        tb, to = times["base"][n], times["ours"][n]
-        if not tb or not to:
-            print("  %-22s %10s %10s %12s" % ("breakpoint " + n, "-", "-", "no data"))
-            continue
-        mb, mo = statistics.median(tb), statistics.median(to)
-        print("  %-22s %10.3f %10.3f %12.2f" % ("breakpoint " + n, mb, mo, mo / mb))
-    return 0
+    """Both kernels, booted alternately, every benchmark (rig/bench.py)."""
+    return bench.run(args.rounds, args.scaling_rounds, args.seconds,
+                     [int(n) for n in args.cpus.split(",") if n],
+                     " ".join(shlex.quote(a) for a in sys.argv))
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -307,8 +268,14 @@ def main(argv: Sequence[str]) -> int:
     p.add_argument("image", help="its initramfs")
     p.set_defaults(func=run_check)
 
-    p = sub.add_parser("bench", help="perf bench breakpoint on build/base and build/ours")
-    p.add_argument("rounds", type=int, nargs="?", default=3, help="boots per kernel")
+    p = sub.add_parser("bench", help="every benchmark on build/base and build/ours")
+    p.add_argument("rounds", type=int, nargs="?", default=5, help="main boots per kernel")
+    p.add_argument("--scaling-rounds", type=int, default=3,
+                   help="rounds that also boot at the other vCPU counts (default 3)")
+    p.add_argument("--seconds", type=float, default=3.0,
+                   help="seconds of measured work per figure (default 3)")
+    p.add_argument("--cpus", default=",".join(map(str, bench.SCALING_CPUS)),
+                   help="vCPU counts of the scaling boots (default 1,2,4,8)")
     p.set_defaults(func=run_bench)
 
     p = sub.add_parser("demo", help="gdb and perf watching a variable")

@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import arches
+import bench
 import kgdb_take
 import perf_record
 import rig_console
@@ -674,6 +675,10 @@ SUITES: List[Suite] = [
     tap_suite("mux", "mux"),
     Suite("mux-perf-stat", eval_mux_perf_stat, "main", ("mux_perf_stat_on", "mux_perf_stat_off")),
     tap_suite("view", "view"),
+    # make bench's benchmarks, once each with the least work: they run
+    # and print their figure (rig/bench.py).
+    Suite("bench-smoke", lambda secs, ctx: bench.evaluate_smoke(secs), "main",
+          bench.SMOKE_SECTIONS),
     Suite("kgdbts", eval_kgdbts, "kgdbts", ("kgdbts",)),
     kgdb_suite("kgdb-host"),
     kgdb_slots_suite("kgdb-slots", "kgdb-host",

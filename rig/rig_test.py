@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Unit tests of the rig's parsers (no QEMU): python3 rig/rig_test.py"""
+import contextlib
+import io
 import os
 import re
+import subprocess
 import tempfile
 import unittest
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
+from unittest import mock
 
+import bench
 import rig_boot
 import rig_console
 import rig_suites
@@ -200,6 +205,325 @@ class ViewTest(unittest.TestCase):
         self.assertEqual(rig_suites.eval_kgdb_slots("kgdb-slots", "c", None)[0].status,
                          Status.FAIL)
 
+
+# perf 6.1's perf bench output (tools/perf/bench/breakpoint.c, sched-pipe.c),
+# as rig/guest/init's perf_for prints it: one block per run.
+PERF_THREAD_RUNS = """# Running 'breakpoint/thread' benchmark:
+# Created/joined 4 threads with 4 breakpoints and 4 parallelism
+     Total time: 0.036 [sec]
+
+     575.750000 usecs/op
+    2303.000000 usecs/op/cpu
+# Running 'breakpoint/thread' benchmark:
+# Created/joined 40 threads with 4 breakpoints and 4 parallelism
+     Total time: 0.179 [sec]
+
+     281.028125 usecs/op
+    1124.112500 usecs/op/cpu
+# Running 'breakpoint/thread' benchmark:
+# Created/joined 192 threads with 4 breakpoints and 4 parallelism
+     Total time: 3.875 [sec]
+
+     285.022786 usecs/op
+    1140.091146 usecs/op/cpu
+"""
+PERF_ENABLE_RUN = """# Running 'breakpoint/enable' benchmark:
+# Enabled/disabled breakpoint 50000 time with 64 passive and 0 active threads
+     Total time: 3.172 [sec]
+
+      63.451520 usecs/op
+"""
+
+
+def pipe_run(loops: int, total: str, per_op: str, watched: bool = False) -> str:
+    text = ("# Running 'sched/pipe' benchmark:\n# Executed %d pipe operations between two "
+            "processes\n\n     Total time: %s [sec]\n\n     %s usecs/op\n          %d ops/sec\n"
+            % (loops, total, per_op, 1e6 / float(per_op)))
+    if watched:
+        text += "".join("0,,mem:0x%016x:w,56823685,100.00,,\n" % a
+                        for a in bench.WATCHED_ADDRS)
+    return text
+
+
+def section(text: str, rc: Optional[int] = 0) -> rig_boot.Section:
+    return rig_boot.Section(rc, text)
+
+
+class BenchParseTest(unittest.TestCase):
+    def figure(self, name: str, text: str, rc: Optional[int] = 0) -> bench.Outcome:
+        return bench.parse_figure(bench.BY_NAME[name], section(text, rc))
+
+    def test_perf_runs_weighed_by_their_work(self) -> None:
+        got = self.figure("thread_b4_p4_t16", PERF_THREAD_RUNS).measure
+        assert got is not None
+        want = (575.75 * 4 + 281.028125 * 40 + 285.022786 * 192) / 236
+        self.assertAlmostEqual(got.value, want)
+        self.assertEqual((got.unit, got.runs, got.is_rate), ("usecs/op", 3, False))
+        self.assertAlmostEqual(got.seconds or 0, 4.09)
+        got = self.figure("enable_passive", PERF_ENABLE_RUN).measure
+        assert got is not None
+        self.assertAlmostEqual(got.value, 63.45152)
+
+    def test_perf_without_its_figure_fails(self) -> None:
+        self.assertIsNone(self.figure("thread_b0_p4_t16", PERF_THREAD_RUNS, rc=1).measure)
+        self.assertIn("exit status 1", self.figure("pipe", pipe_run(10, "0.1", "5.0"), 1).why)
+        got = self.figure("thread_b0_p4_t16", "Skipping perf bench breakpoint thread: "
+                          "No hardware support\n")
+        self.assertEqual((got.measure, got.skip), (None, False))
+        self.assertIn("No hardware support", got.why)
+        self.assertIsNone(self.figure("pipe", pipe_run(10, "0.1", "5.0"), None).measure)
+        self.assertEqual(self.figure("pipe", "", 0).why, "no \"Total time\" printed")
+        # a run cut off after its Total time line
+        cut = PERF_THREAD_RUNS.rsplit("     285.022786", 1)[0]
+        self.assertIsNone(self.figure("thread_b4_p4_t16", cut).measure)
+        self.assertEqual(bench.parse_figure(bench.BY_NAME["pipe"], None).why, "not run")
+
+    def test_pipe_watched_needs_four_counting_watchpoints_per_run(self) -> None:
+        two = pipe_run(1000, "0.045", "45.024000", True) + pipe_run(
+            10000, "3.189", "18.947800", True)
+        got = self.figure("pipe_watched", two).measure
+        assert got is not None
+        self.assertAlmostEqual(got.value, (45.024 * 1000 + 18.9478 * 10000) / 11000)
+        self.assertIsNotNone(self.figure("pipe", pipe_run(1000, "3.1", "3.1")).measure)
+        self.assertIsNone(self.figure("pipe_watched", pipe_run(1000, "3.1", "3.1")).measure)
+        lost = two.replace("0,,mem:0x0000000000003000:w", "<not counted>,,mem:0x3000:w", 1)
+        self.assertIn("did not count", self.figure("pipe_watched", lost).why)
+        three = two.replace("0,,mem:0x0000000000004000:w,56823685,100.00,,\n", "", 1)
+        self.assertIn("want 4 per run", self.figure("pipe_watched", three).why)
+
+    def test_tool_line(self) -> None:
+        got = self.figure("ptrace_move", "# 3.000 s, 123456 ops\n"
+                          "hw_breakpoint_bench: ptrace-move 41152.3 ops/s\n")
+        self.assertEqual(got.measure, bench.Measure(41152.3, "ops/s", None))
+        assert got.measure is not None
+        self.assertTrue(got.measure.is_rate)
+        got = self.figure("ptrace_roundtrip",
+                          "hw_breakpoint_bench: ptrace-roundtrip 812 round trips/s\n")
+        self.assertEqual(got.measure, bench.Measure(812.0, "round trips/s", None))
+        # another bench's line is not this one's figure
+        self.assertIsNone(self.figure("ptrace_peek",
+                                      "hw_breakpoint_bench: ptrace-move 1 ops/s\n").measure)
+
+    def test_tool_error_and_skip(self) -> None:
+        err = self.figure("hit_watched", "hw_breakpoint_bench: hit-watched error: "
+                          "perf_event_open: No space left on device\n", 1)
+        self.assertEqual((err.measure, err.skip), (None, False))
+        self.assertEqual(err.why, "error: perf_event_open: No space left on device")
+        skip = "hw_breakpoint_bench: hit-watched skip: no breakpoint PMU\n"
+        self.assertEqual(self.figure("hit_watched", skip, 4),
+                         bench.Outcome(None, "no breakpoint PMU", True))
+        # a skip must exit 4, and a figure exit 0
+        self.assertFalse(self.figure("hit_watched", skip, 0).skip)
+        self.assertIsNone(self.figure("hit_watched", "hw_breakpoint_bench: hit-watched "
+                                      "1e6 stores/s\n", 1).measure)
+
+    def test_clocks(self) -> None:
+        secs = {"env": section("release 6.12.117\ncpus 4\nclocksource tsc-early\n"),
+                "clock_end": section("clocksource tsc\n")}
+        self.assertEqual(bench.clocks(secs), ["tsc-early", "tsc"])
+        self.assertFalse(bench.coarse(bench.clocks(secs)))
+        secs["clock_end"] = section("clocksource refined-jiffies\n")
+        self.assertTrue(bench.coarse(bench.clocks(secs)))
+        self.assertEqual(bench.clocks({}), ["?", "?"])
+        self.assertTrue(bench.coarse(["?", "tsc"]))
+
+
+def smoke_secs(drop: str = "", text: Optional[Dict[str, rig_boot.Section]] = None
+               ) -> rig_boot.Sections:
+    secs = {}
+    for short, figure, _ in bench.SMOKE_CASES:
+        fig = bench.BY_NAME[figure]
+        if fig.kind == bench.TOOL:
+            out = "hw_breakpoint_bench: %s 1000 ops/s\n" % fig.tool_bench
+        elif fig.watched:
+            out = pipe_run(500, "0.1", "200.0", True)
+        else:
+            out = PERF_ENABLE_RUN
+        if short != drop:
+            secs[bench.SMOKE + short] = section(out)
+    secs.update(text or {})
+    return secs
+
+
+class BenchSmokeTest(unittest.TestCase):
+    def test_every_benchmark_passes(self) -> None:
+        got = bench.evaluate_smoke(smoke_secs())
+        self.assertEqual([r.status for r in got], [Status.PASS] * 12)
+        self.assertEqual(len({r.case for r in got}), 12)
+
+    def test_missing_failed_and_skipped(self) -> None:
+        got = bench.evaluate_smoke(smoke_secs(drop="ptrace_move"))
+        self.assertEqual([r.note for r in got if r.status == Status.FAIL], ["not run"])
+        skip = section("hw_breakpoint_bench: ptrace-peek skip: no debug registers\n", 4)
+        fail = section("hw_breakpoint_bench: hit-watched error: fork: ENOMEM\n", 1)
+        got = bench.evaluate_smoke(smoke_secs(text={bench.SMOKE + "ptrace_peek": skip,
+                                                    bench.SMOKE + "hit_watched": fail}))
+        self.assertEqual([(r.status, r.note) for r in got if r.status != Status.PASS],
+                         [(Status.SKIP, "no debug registers"),
+                          (Status.FAIL, "error: fork: ENOMEM")])
+
+    def test_registered_on_the_main_boot(self) -> None:
+        suite = [s for s in rig_suites.SUITES if s.name == "bench-smoke"]
+        self.assertEqual([(s.boot, s.sections) for s in suite],
+                         [("main", bench.SMOKE_SECTIONS)])
+
+
+class BenchGuestTest(unittest.TestCase):
+    """rig/guest/init runs a section for every figure and smoke case."""
+
+    def test_sections_exist(self) -> None:
+        top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        with open(os.path.join(top, "rig", "guest", "init")) as f:
+            init = f.read()
+        runs = set(re.findall(r"^\s*run ([a-z0-9_]+) ", init, re.M))
+        for name in [f.name for f in bench.FIGURES] + list(bench.SMOKE_SECTIONS):
+            self.assertIn(name, runs)
+
+
+def fake_console(p: "bench.Plan", clock: str = "tsc") -> str:
+    """A bench boot's console, every figure 100 (base) or 80 (ours)."""
+    v = 100.0 if p.kernel == "base" else 80.0
+    text = "@@HWBP-BEGIN env\nclocksource tsc-early\n@@HWBP-END env rc=0\n"
+    for name in bench.SETS[p.set]:
+        fig = bench.BY_NAME[name]
+        if fig.kind == bench.TOOL:
+            out = "hw_breakpoint_bench: %s %f ops/s\n" % (fig.tool_bench, 1e6 / v)
+        elif name == "tasks_4096":
+            out = "perf: pthread_create: Resource temporarily unavailable\n"
+        else:
+            out = pipe_run(1000, "3.1", "%f" % (v * (1 + p.round / 10)), fig.watched)
+        rc = 1 if name == "tasks_4096" else 0
+        text += "@@HWBP-BEGIN %s\n%s@@HWBP-END %s rc=%d\n" % (name, out, name, rc)
+    text += "@@HWBP-BEGIN clock_end\nclocksource %s\n@@HWBP-END clock_end rc=0\n" % clock
+    return text + "@@HWBP-DONE\n"
+
+
+class BenchRunTest(unittest.TestCase):
+    def test_plan_alternates_and_fits_the_budget(self) -> None:
+        p = bench.plan(5, 3, 4, bench.SCALING_CPUS)
+        self.assertEqual([(b.kernel, b.smp) for b in p[:4]],
+                         [("base", 4), ("ours", 4), ("base", 1), ("ours", 1)])
+        self.assertEqual(len(p), 5 * 2 + 3 * 3 * 2)
+        self.assertEqual(len({b.log_name for b in p}), len(p))
+        self.assertLess(sum(bench.expected(b, 3.0) for b in p), 40 * 60)
+
+    def test_run_tables_both_kernels(self) -> None:
+        boots: List[bench.Plan] = []
+
+        def run_boot(machine: rig_boot.Machine, name: str, mode: str, log: str,
+                     timeout: int, printer: rig_boot.Printer, append: str = "",
+                     *args: object, **kwargs: object) -> rig_boot.BootOutcome:
+            p = bench.plan(2, 1, 4, (1, 4))[len(boots)]
+            boots.append(p)
+            self.assertEqual((machine.smp, mode, append),
+                             (p.smp, "bench", "hwbpsecs=3 hwbpset=%s" % p.set))
+            # ours' second main boot ran on jiffies: left out
+            text = fake_console(p, "refined-jiffies" if p.log_name == "ours-r2-main4"
+                                else "tsc")
+            return rig_boot.BootOutcome(log, text, rig_boot.parse_sections(text), 1.0,
+                                        True, "")
+
+        with tempfile.TemporaryDirectory() as top, \
+                mock.patch.object(rig_boot, "run_boot", run_boot), \
+                mock.patch.object(bench, "Printer", lambda: rig_boot.Printer(io.StringIO())), \
+                contextlib.redirect_stdout(io.StringIO()):
+            self.assertEqual(bench.run(2, 1, 3.0, (1, 4), "make bench", top), 0)
+            with open(os.path.join(top, "build", "logs", "bench", "results.txt")) as f:
+                res = f.read()
+        self.assertEqual(len(boots), 6)
+        self.assertIn("command: make bench", res)
+        self.assertRegex(res, r"ours-r2-main4 +1 s  tsc-early -> refined-jiffies  EXCLUDED")
+        rows = {re.split(r"\s{2,}", line.strip())[0]: line for line in res.splitlines()
+                if line.startswith("  ")}
+        # base 100 and 110 (median 105), ours only its first boot: 80
+        self.assertRegex(rows["-b 0 -p 4 -t 16"], r"usecs/op +105\.0 +100\.0-110\.0 +80\.0 "
+                         r"+80\.0-80\.0 +0\.762 +2/1 +0/1 *$")
+        # a rate: base rate / ours rate, the same 0.8
+        self.assertRegex(rows["(b) move DR0 while enabled"], r" 0\.800 +2/1 +0/1")
+        self.assertRegex(rows["N = 4096"], r" - +0/0 +0/1 +base missing 2: exit status 1")
+        self.assertRegex(rows["b4/b0: the accounting's cost"],
+                         r"ratio +1\.000 +1\.000 +1\.000")
+        self.assertRegex(rows["thread -b 4 -p 4 -t 16 @1"], r" 0\.800 +1/1 +0/0")
+        self.assertRegex(rows["watched/unwatched: a store that traps"],
+                         r"ratio +1\.000 +1\.000 +1\.000")
+
+    def test_derived_quotient_of_times(self) -> None:
+        t = bench.Tally()
+        for kernel, watched in (("base", [100.0, 90.0, 110.0]), ("ours", [200.0])):
+            t.values[kernel][("hit_watched", 4)] = watched
+            t.values[kernel][("hit_unwatched", 4)] = [1000.0]
+        t.units[("hit_watched", 4)] = t.units[("hit_unwatched", 4)] = "stores/s"
+        line = bench.derived_row(t, "x", "hit_watched", "hit_unwatched", 4)
+        self.assertRegex(line, r"ratio +10\.000 +5\.000 +0\.500 *$")
+
+    def test_spread_is_flagged(self) -> None:
+        t = bench.Tally()
+        t.values["base"][("pipe", 4)] = [10.0, 16.0]
+        t.values["ours"][("pipe", 4)] = [10.0, 14.0]
+        t.units[("pipe", 4)] = "usecs/op"
+        line = bench.row(t, "x", ("pipe", 4), "main")
+        self.assertIn("SPREAD base 1.60", line)
+        self.assertNotIn("SPREAD ours", line)
+
+
+
+class BenchGuestLoopTest(unittest.TestCase):
+    """rig/guest/init's perf_for under busybox sh, on a fake perf bench
+    whose Total time is its count in milliseconds."""
+    FAKE = ("#!/bin/sh\n"
+            "[ \"$1\" = fail ] && { echo 'perf: oops'; exit 3; }\n"
+            "[ \"$1\" = mute ] && exit 0\n"
+            "echo \"# Executed $1 pipe operations between two processes\"\n"
+            "echo \"     Total time: $(awk -v n=$1 'BEGIN { printf \"%.3f\", n / 1000 }') [sec]\"\n"
+            "echo\n"
+            "echo '     1000.000000 usecs/op'\n")
+
+    def perf_for(self, *args: str) -> rig_boot.Section:
+        top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        with open(os.path.join(top, "rig", "guest", "init")) as f:
+            init = f.read()
+        funcs = init[init.index("# --- make bench"):init.index("kselftest() {")]
+        with tempfile.TemporaryDirectory() as d:
+            fake = os.path.join(d, "fakebench")
+            with open(fake, "w") as f:
+                f.write(self.FAKE)
+            os.chmod(fake, 0o755)
+            # the guest's awk and sed are busybox's
+            for applet in ("awk", "sed"):
+                os.symlink("/bin/busybox", os.path.join(d, applet))
+            script = funcs + "\nperf_for %s\necho \"@@rc=$?\"\n" % " ".join(args)
+            out = subprocess.run(["busybox", "sh", "-c", script], capture_output=True,
+                                 text=True, env={"PATH": d + ":/bin:/usr/bin"}, timeout=60)
+        text, _, rc = out.stdout.rpartition("@@rc=")
+        return rig_boot.Section(int(rc), text)
+
+    def counts(self, sec: rig_boot.Section) -> List[int]:
+        return [int(n) for n in re.findall(r"^# Executed (\d+) ", sec.text, re.M)]
+
+    def test_runs_until_the_seconds_are_spent(self) -> None:
+        sec = self.perf_for("3", "100", "1", "fakebench", "@N@")
+        self.assertEqual(sec.rc, 0)
+        self.assertEqual(self.counts(sec), [100, 3190])
+        got = bench.parse_perf_bench(sec.text).measure
+        assert got is not None
+        self.assertEqual((got.value, got.runs), (1000.0, 2))
+        self.assertGreaterEqual(got.seconds or 0, 3)
+
+    def test_short_runs_grow_tenfold_in_steps(self) -> None:
+        sec = self.perf_for("1", "16", "16", "fakebench", "@N@")
+        self.assertEqual(self.counts(sec)[:2], [16, 160])
+        self.assertTrue(all(n % 16 == 0 for n in self.counts(sec)))
+        self.assertGreaterEqual(sum(self.counts(sec)), 1000)
+
+    def test_zero_seconds_is_one_run(self) -> None:
+        self.assertEqual(self.counts(self.perf_for("0", "20", "1", "fakebench", "@N@")), [20])
+
+    def test_failures(self) -> None:
+        sec = self.perf_for("3", "1", "1", "fakebench", "fail")
+        self.assertEqual((sec.rc, sec.text.strip()), (3, "perf: oops"))
+        sec = self.perf_for("3", "1", "1", "fakebench", "mute")
+        self.assertEqual(sec.rc, 1)
+        self.assertIn("no Total time", sec.text)
 
 class XFailTest(unittest.TestCase):
     def test_no_int1_needs_the_probe(self) -> None:
