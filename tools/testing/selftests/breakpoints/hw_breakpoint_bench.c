@@ -41,9 +41,11 @@
  * "hw_breakpoint_bench: BENCH error: ..." and exits 1; what the kernel or
  * the environment does not provide prints "... skip: ..." and exits 4.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -151,15 +153,48 @@ static int wait_stop(int *status, const char *what)
 	return report(BENCH_ERROR, "waitpid: %s", strerror(errno));
 }
 
+/*
+ * Tracer on its first allowed CPU, tracee on the next one where there is
+ * one: a program stopped at a breakpoint last ran on a CPU of its own, and
+ * what the tracer's writes cost may depend on that.  Left unpinned, the
+ * figures would depend on where the scheduler happened to put the two.
+ */
+static void pin_apart(cpu_set_t *tracee_cpu)
+{
+	cpu_set_t allowed, me;
+	int cpu, first = -1, second = -1;
+
+	CPU_ZERO(tracee_cpu);
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return;
+	for (cpu = 0; cpu < CPU_SETSIZE && second < 0; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed))
+			continue;
+		if (first < 0)
+			first = cpu;
+		else
+			second = cpu;
+	}
+	CPU_ZERO(&me);
+	CPU_SET(first, &me);
+	sched_setaffinity(0, sizeof(me), &me);
+	CPU_SET(second < 0 ? first : second, tracee_cpu);
+}
+
 static int start_tracee(bool store_loop)
 {
+	cpu_set_t tracee_cpu;
 	int status;
 
+	pin_apart(&tracee_cpu);
 	tracee = fork();
 	if (tracee < 0)
 		return report(BENCH_ERROR, "fork: %s", strerror(errno));
-	if (!tracee)
+	if (!tracee) {
+		if (CPU_COUNT(&tracee_cpu))
+			sched_setaffinity(0, sizeof(tracee_cpu), &tracee_cpu);
 		tracee_main(store_loop);
+	}
 	if (wait_stop(&status, "raise(SIGSTOP)"))
 		return BENCH_ERROR;
 	if (WIFEXITED(status)) {
