@@ -12,7 +12,7 @@ CPU 0 while the hbreak was in plus one run per CPU after gdb had left.
 import re
 from typing import Dict, List, NamedTuple, Optional
 
-SECTIONS = ["kgdb_take_start", "kgdb_take_during", "kgdb_take_after"]
+SECTIONS = ["kgdb_take_during", "kgdb_take_after"]
 
 NO_TAKE = "no kgdb_hw_breakpoint.take_registers in this kernel"
 NR_DR = 4
@@ -150,8 +150,8 @@ def eval_log(text: str) -> List[Result]:
 
 
 def evaluate(secs: Dict) -> List[Result]:
-    start, during, after = (secs.get(s) for s in SECTIONS)
-    if start is not None and "@@ no-take:" in start.text:
+    during, after = (secs.get(s) for s in SECTIONS)
+    if during is not None and "@@ no-take:" in during.text:
         return [Result(n, False, NO_TAKE, skip=True) for n in
                 (PARKED, SLOTS, MISSED, BACK, NOT_PARKED, LOG_REFUSED, LOG_TOOK)]
     if during is None or after is None:
