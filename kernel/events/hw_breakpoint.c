@@ -164,17 +164,22 @@ static const struct rhashtable_params bp_task_params = {
  * -------
  * Every breakpoint event carries a struct bp_holder in ->pmu_private, which
  * belongs to us as the breakpoint PMU, from event_init to destroy: what the
- * event may hold, whether it holds it now, and its place in bp_holders.
- * The list is read only by the debugfs view and the -ENOSPC report, so it
- * costs nothing on any path that schedules or hits a breakpoint.
+ * event may hold, whether it holds it now, and its place in the lists of
+ * bp_holder_buckets.  The lists are read only by the debugfs view and the
+ * reports, so they cost nothing on any path that schedules or hits a
+ * breakpoint; they are hashed by event because every event is listed and
+ * unlisted as it is made and freed, which inherited breakpoints do at
+ * every fork and exit of their task, on all CPUs at once.
  *
- * bp_holders_lock protects the list and ->user; an event is listed from the
- * end of event_init until destroy, so a reader holding the lock may look at
- * any listed event.  ->user is written once, before the event can be
- * disarmed, and bp_pmu_add() reads it without the lock.  ->held is written under the event's accounting locks
- * (bp_lock()), ->flexible before the event is listed; the view reads ->held
- * and the event's state as a snapshot.  The debugger's slots are not
- * holders: kgdb's placeholder events hold nothing, what it reserved is dbg().
+ * A bucket's lock protects its list and the ->user of its holders; an
+ * event is listed from the end of event_init until destroy, so a reader
+ * holding the lock may look at any event listed there.  ->user is written
+ * once, before the event can be disarmed, and bp_pmu_add() reads it
+ * without the lock.  ->held is written under the event's accounting locks
+ * (bp_lock()), ->flexible before the event is listed; the view reads
+ * ->held and the event's state as a snapshot.  The debugger's slots are
+ * not holders: kgdb's placeholder events hold nothing, what it reserved is
+ * dbg().
  */
 struct bp_holder {
 	struct list_head	node;
@@ -184,8 +189,17 @@ struct bp_holder {
 	bool			held;		/* accounted in the invariant now */
 };
 
-static LIST_HEAD(bp_holders);
-static DEFINE_MUTEX(bp_holders_lock);
+#define BP_HOLDER_BITS	6
+
+static struct bp_holder_bucket {
+	struct mutex		lock;	/* the list, and its holders' ->user */
+	struct list_head	list;
+} bp_holder_buckets[1 << BP_HOLDER_BITS];
+
+static struct bp_holder_bucket *bp_bucket_of(struct perf_event *bp)
+{
+	return &bp_holder_buckets[hash_ptr(bp, BP_HOLDER_BITS)];
+}
 
 static struct bp_holder *bp_holder_of(struct perf_event *bp)
 {
@@ -663,27 +677,30 @@ static bool bp_competes(struct bp_holder *h, struct perf_event *bp,
 static void bp_report_holders(struct perf_event *bp, enum bp_type_idx t,
 			      const struct cpumask *full)
 {
+	struct bp_holder_bucket *b;
 	struct bp_holder *h;
 	int cpu, shown = 0, more = 0;
 
-	mutex_lock(&bp_holders_lock);
-	list_for_each_entry(h, &bp_holders, node) {
-		struct perf_event *e = h->bp;
-		char who[KSYM_SYMBOL_LEN], where[16] = "all CPUs";
+	for (b = bp_holder_buckets; b < bp_holder_buckets + (1 << BP_HOLDER_BITS); b++) {
+		mutex_lock(&b->lock);
+		list_for_each_entry(h, &b->list, node) {
+			struct perf_event *e = h->bp;
+			char who[KSYM_SYMBOL_LEN], where[16] = "all CPUs";
 
-		if (!bp_competes(h, bp, t, full))
-			continue;
-		if (shown++ >= BP_REPORT_MAX) {
-			more++;
-			continue;
+			if (!bp_competes(h, bp, t, full))
+				continue;
+			if (shown++ >= BP_REPORT_MAX) {
+				more++;
+				continue;
+			}
+			if (e->cpu >= 0)
+				snprintf(where, sizeof(where), "CPU %d", e->cpu);
+			bp_who(h, who, sizeof(who));
+			pr_info("hw_breakpoint:   %s %s %s/%llu on %s\n", bp_kind_name(h),
+				who, bp_type_name(e->attr.bp_type), e->attr.bp_len, where);
 		}
-		if (e->cpu >= 0)
-			snprintf(where, sizeof(where), "CPU %d", e->cpu);
-		bp_who(h, who, sizeof(who));
-		pr_info("hw_breakpoint:   %s %s %s/%llu on %s\n", bp_kind_name(h),
-			who, bp_type_name(e->attr.bp_type), e->attr.bp_len, where);
+		mutex_unlock(&b->lock);
 	}
-	mutex_unlock(&bp_holders_lock);
 	if (more)
 		pr_info("hw_breakpoint:   and %d more\n", more);
 
@@ -1069,9 +1086,9 @@ struct perf_event *register_user_hw_breakpoint(struct perf_event_attr *attr,
 	if (IS_ERR(bp))
 		return bp;
 
-	mutex_lock(&bp_holders_lock);
+	mutex_lock(&bp_bucket_of(bp)->lock);
 	bp_holder_of(bp)->user = true;
-	mutex_unlock(&bp_holders_lock);
+	mutex_unlock(&bp_bucket_of(bp)->lock);
 	if (attr->disabled)
 		release_bp_slot(bp);
 	return bp;
@@ -1317,39 +1334,42 @@ bool hw_breakpoint_is_used(void)
  */
 static int bp_holders_show(struct seq_file *m, void *unused)
 {
+	struct bp_holder_bucket *b;
 	struct bp_holder *h;
 
 	seq_puts(m, "kind\tclass\tpinned\tcpu\twho\ttype\tlen\taddress\tin_register\n");
-	mutex_lock(&bp_holders_lock);
-	list_for_each_entry(h, &bp_holders, node) {
-		struct perf_event *e = h->bp;
-		char who[KSYM_SYMBOL_LEN];
-		int state = READ_ONCE(e->state), oncpu = READ_ONCE(e->oncpu);
+	for (b = bp_holder_buckets; b < bp_holder_buckets + (1 << BP_HOLDER_BITS); b++) {
+		mutex_lock(&b->lock);
+		list_for_each_entry(h, &b->list, node) {
+			struct perf_event *e = h->bp;
+			char who[KSYM_SYMBOL_LEN];
+			int state = READ_ONCE(e->state), oncpu = READ_ONCE(e->oncpu);
 
-		if (!h->flexible && !READ_ONCE(h->held))
-			continue;
-		bp_who(h, who, sizeof(who));
-		seq_printf(m, "%s\t%s\t%s\t", bp_kind_name(h),
-			   bp_class_name(bp_class(e->attr.bp_type)),
-			   h->flexible ? "flexible" : "pinned");
-		if (e->cpu >= 0)
-			seq_printf(m, "%d", e->cpu);
-		else
-			seq_puts(m, "all");
-		seq_printf(m, "\t%s\t%s\t%llu\t", who,
-			   bp_type_name(e->attr.bp_type), e->attr.bp_len);
-		if (arch_check_bp_in_kernelspace(counter_arch_bp(e)))
-			seq_printf(m, "%pS", (void *)(unsigned long)e->attr.bp_addr);
-		else
-			seq_printf(m, "0x%llx", e->attr.bp_addr);
-		if (state != PERF_EVENT_STATE_ACTIVE || oncpu < 0)
-			seq_puts(m, "\tno\n");
-		else if (arch_hw_breakpoint_in_register(e, oncpu))
-			seq_printf(m, "\tcpu%d\n", oncpu);
-		else
-			seq_printf(m, "\tparked%d\n", oncpu);
+			if (!h->flexible && !READ_ONCE(h->held))
+				continue;
+			bp_who(h, who, sizeof(who));
+			seq_printf(m, "%s\t%s\t%s\t", bp_kind_name(h),
+				   bp_class_name(bp_class(e->attr.bp_type)),
+				   h->flexible ? "flexible" : "pinned");
+			if (e->cpu >= 0)
+				seq_printf(m, "%d", e->cpu);
+			else
+				seq_puts(m, "all");
+			seq_printf(m, "\t%s\t%s\t%llu\t", who,
+				   bp_type_name(e->attr.bp_type), e->attr.bp_len);
+			if (arch_check_bp_in_kernelspace(counter_arch_bp(e)))
+				seq_printf(m, "%pS", (void *)(unsigned long)e->attr.bp_addr);
+			else
+				seq_printf(m, "0x%llx", e->attr.bp_addr);
+			if (state != PERF_EVENT_STATE_ACTIVE || oncpu < 0)
+				seq_puts(m, "\tno\n");
+			else if (arch_hw_breakpoint_in_register(e, oncpu))
+				seq_printf(m, "\tcpu%d\n", oncpu);
+			else
+				seq_printf(m, "\tparked%d\n", oncpu);
+		}
+		mutex_unlock(&b->lock);
 	}
-	mutex_unlock(&bp_holders_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(bp_holders);
@@ -1423,9 +1443,9 @@ static void bp_event_destroy(struct perf_event *bp)
 	struct bp_holder *h = bp_holder_of(bp);
 
 	release_bp_slot(bp);
-	mutex_lock(&bp_holders_lock);
+	mutex_lock(&bp_bucket_of(bp)->lock);
 	list_del(&h->node);
-	mutex_unlock(&bp_holders_lock);
+	mutex_unlock(&bp_bucket_of(bp)->lock);
 	bp->pmu_private = NULL;
 	kfree(h);
 }
@@ -1461,9 +1481,9 @@ static int bp_event_init(struct perf_event *bp)
 		kfree(h);
 		return err;
 	}
-	mutex_lock(&bp_holders_lock);
-	list_add_tail(&h->node, &bp_holders);
-	mutex_unlock(&bp_holders_lock);
+	mutex_lock(&bp_bucket_of(bp)->lock);
+	list_add_tail(&h->node, &bp_bucket_of(bp)->list);
+	mutex_unlock(&bp_bucket_of(bp)->lock);
 	bp->destroy = bp_event_destroy;
 	return 0;
 }
@@ -1652,6 +1672,10 @@ int __init init_hw_breakpoint(void)
 
 	for (i = 0; i < ARRAY_SIZE(bp_task_locks); i++)
 		mutex_init(&bp_task_locks[i]);
+	for (i = 0; i < ARRAY_SIZE(bp_holder_buckets); i++) {
+		mutex_init(&bp_holder_buckets[i].lock);
+		INIT_LIST_HEAD(&bp_holder_buckets[i].list);
+	}
 
 	err = rhltable_init(&bp_task_table, &bp_task_params);
 	if (err)
