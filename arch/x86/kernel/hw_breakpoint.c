@@ -174,25 +174,22 @@ static void dr_take(int slot, struct perf_event *bp)
 /*
  * The slot @bp may have: a free one; else, unless @bp is flexible, one a
  * flexible event holds; else, for the debugger only, one an accounted event
- * holds.
+ * holds.  Context switches install into free slots: only a full register
+ * file looks at who holds what.
  */
 static int dr_slot_for(struct perf_event *bp, bool kgdb)
 {
-	int slot, flexible = -1, accounted = -1;
+	int slot = dr_slot_of(bp_owner, NULL), accounted = -1;
 
+	if (slot >= 0 || hw_breakpoint_is_flexible(bp))
+		return slot;
 	for (slot = 0; slot < HBP_NUM; slot++) {
-		struct perf_event *owner = this_cpu_read(bp_owner[slot]);
-
-		if (!owner)
+		if (hw_breakpoint_is_flexible(this_cpu_read(bp_owner[slot])))
 			return slot;
-		if (hw_breakpoint_is_flexible(owner))
-			flexible = slot;
-		else if (!test_bit(slot, this_cpu_ptr(&dr_kgdb)))
+		if (!test_bit(slot, this_cpu_ptr(&dr_kgdb)))
 			accounted = slot;
 	}
-	if (hw_breakpoint_is_flexible(bp))
-		return -1;
-	return flexible >= 0 ? flexible : kgdb ? accounted : -1;
+	return kgdb ? accounted : -1;
 }
 
 /*
@@ -208,7 +205,7 @@ static int dr_slot_for(struct perf_event *bp, bool kgdb)
  */
 int arch_install_hw_breakpoint(struct perf_event *bp)
 {
-	unsigned long kgdb = this_cpu_read(dr_kgdb);
+	unsigned long kgdb;
 	int slot;
 
 	lockdep_assert_irqs_disabled();
@@ -221,6 +218,7 @@ int arch_install_hw_breakpoint(struct perf_event *bp)
 	if (hw_breakpoint_is_flexible(bp))
 		return -EBUSY;
 
+	kgdb = this_cpu_read(dr_kgdb);
 	for_each_set_bit(slot, &kgdb, HBP_NUM) {
 		struct perf_event *parked = this_cpu_read(bp_parked[slot]);
 
