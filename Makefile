@@ -21,7 +21,7 @@ SRC_ours  := $(OURS_SRC)
 TARBALL   := /usr/src/linux-source-6.12.tar.xz
 
 .PHONY: all setup source series base ours kernel image image-base image-ours check \
-	check-lockdep bench compare golden run arches check-arches checkpatch provenance \
+	check-lockdep check-debug check-distro robustness bench compare golden run arches check-arches checkpatch provenance \
 	fresh-check clean distclean
 
 all: kernel
@@ -71,15 +71,44 @@ golden:
 	@cp $(B)/logs/base/ptrace_dr_abi.txt rig/golden/ptrace_dr_abi.txt
 	@echo "golden: rig/golden/ptrace_dr_abi.txt ($$(wc -l <rig/golden/ptrace_dr_abi.txt) lines)"
 
-# Our kernel with PROVE_LOCKING and DEBUG_ATOMIC_SLEEP (rig/lockdep.config):
-# the same suites, and every console must stay free of lockdep reports.
-# KERNEL=base does the same to the baseline.
-check-lockdep: series
-	@HWBP_EXTRA_CONFIG=$(CURDIR)/rig/lockdep.config \
-		rig/kbuild.sh $(SRC_$(KERNEL)) $(B)/$(KERNEL)-lockdep
-	@rig/mkimage.sh $(OURS_SRC) $(B)/$(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep.cpio.gz
-	@echo "check: kernel $(KERNEL) + rig/lockdep.config"
-	@rig/rig.py check $(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep $(B)/$(KERNEL)-lockdep.cpio.gz
+# A debug kernel: ours (KERNEL=base: the baseline) with rig/debug/$(DEBUG).config
+# merged over the rig's fragment, and the same suites; every console must
+# stay free of reports.  DEBUG=lockdep (PROVE_LOCKING, DEBUG_ATOMIC_SLEEP),
+# kasan (KASAN, DEBUG_LIST, DEBUG_OBJECTS, PROVE_RCU, hung-task and lockup
+# detectors) or kcsan.  check-lockdep is DEBUG=lockdep.
+DEBUG ?= lockdep
+DEBUG_KOUT = $(B)/$(KERNEL)-$(DEBUG)
+check-debug: series
+	@test -f rig/debug/$(DEBUG).config || { echo "no rig/debug/$(DEBUG).config"; exit 2; }
+	@HWBP_EXTRA_CONFIG=$(CURDIR)/rig/debug/$(DEBUG).config \
+		rig/kbuild.sh $(SRC_$(KERNEL)) $(DEBUG_KOUT)
+	@rig/mkimage.sh $(OURS_SRC) $(DEBUG_KOUT) $(DEBUG_KOUT).cpio.gz
+	@echo "check: kernel $(KERNEL) + rig/debug/$(DEBUG).config"
+	@HWBP_TIMEOUT_SCALE=$${HWBP_TIMEOUT_SCALE:-4} rig/rig.py check $(KERNEL)-$(DEBUG) $(DEBUG_KOUT) $(DEBUG_KOUT).cpio.gz
+
+check-lockdep:
+	@$(MAKE) --no-print-directory check-debug DEBUG=lockdep
+
+# A distribution-like kernel: the whole of x86_64 defconfig plus KVM,
+# kprobes, ftrace, BPF, 5-level paging (rig/arches/x86_64-defconfig.config)
+# and the rig's fragment, booted for the main boot's suites.  KERNEL=base:
+# the baseline built the same way.
+DISTRO_KOUT = $(B)/$(KERNEL)-distro
+check-distro: series
+	@rig/kbuild.sh --base defconfig --fragment tools/testing/selftests/breakpoints/config \
+		--fragment rig/arches/x86_64-defconfig.config $(SRC_$(KERNEL)) $(DISTRO_KOUT)
+	@rig/mkimage.sh $(OURS_SRC) $(DISTRO_KOUT) $(DISTRO_KOUT).cpio.gz
+	@echo "check: kernel $(KERNEL), x86_64 defconfig + rig/arches/x86_64-defconfig.config"
+	@HWBP_BOOTS=main rig/rig.py check $(KERNEL)-distro $(DISTRO_KOUT) $(DISTRO_KOUT).cpio.gz
+
+# The long fuzz and stress runs (hwbprobust=1: 10^6 iterations of each
+# fuzzer, minutes of stress) in the main boot of both kernels, baseline
+# first: ours' transcripts are compared with the baseline's of this run.
+robustness: image-base image-ours
+	@HWBP_BOOTS=main HWBP_APPEND=hwbprobust=1 HWBP_TIMEOUT_SCALE=$${HWBP_TIMEOUT_SCALE:-8} \
+		rig/rig.py check base-robust $(B)/base $(B)/base.cpio.gz || true
+	@HWBP_BOOTS=main HWBP_APPEND=hwbprobust=1 HWBP_TIMEOUT_SCALE=$${HWBP_TIMEOUT_SCALE:-8} \
+		rig/rig.py check ours-robust $(B)/ours $(B)/ours.cpio.gz
 
 # Every benchmark on both kernels, booted alternately (rig/bench.py):
 # BENCH_ROUNDS boots each at HWBP_SMP vCPUs, the first BENCH_SCALING_ROUNDS
@@ -122,7 +151,7 @@ fresh-check: setup
 	@rig/fresh-check.sh
 
 clean:
-	rm -rf $(B)/base $(B)/ours $(B)/*-lockdep $(B)/guest $(B)/logs $(B)/*.cpio.gz $(B)/arches
+	rm -rf $(B)/base $(B)/ours $(B)/*-lockdep $(B)/*-kasan $(B)/*-kcsan $(B)/*-distro $(B)/guest $(B)/logs $(B)/*.cpio.gz $(B)/arches
 
 distclean:
 	rm -rf $(B)

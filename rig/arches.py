@@ -7,7 +7,8 @@ usage: rig/arches.py [--rows ROW,...] [--kernels base,ours] [--report-only]
 
 Every row is a configuration that builds kernel/events/hw_breakpoint.c:
 x86_64 defconfig (5-level paging, KVM, kprobes, ftrace), x86_64 UP, x86_64
-with clang, i386, arm64 (gcc and clang), arm (v7), ppc64le and sh4, each
+with clang, x86_64 without KGDB, i386 (SMP, UP, clang), arm64 (gcc and
+clang), arm (v7), ppc64le and sh4, each
 with every KUnit suite of ours on and W=1.  Each is built for both kernels, the pristine
 6.12 ("base") and ours, through rig/kbuild.sh.  Build-only rows build just
 the directories holding the core, our objects and the architecture's
@@ -81,7 +82,12 @@ ROWS = [
         base="defconfig"),
     Row("x86_64-up", "x86_64", "x86", [RIG_FRAGMENT, "x86_64-up"]),
     Row("x86_64-clang", "x86_64", "x86", [RIG_FRAGMENT], llvm=True),
+    Row("x86_64-nokgdb", "x86_64", "x86", [RIG_FRAGMENT, "nokgdb"]),
     Row("i386", "i386", "x86", [RIG_FRAGMENT, "i386"]),
+    # What the kernel test robot builds of x86 besides: 32-bit UP, 32-bit
+    # with clang.
+    Row("i386-up", "i386", "x86", [RIG_FRAGMENT, "i386", "x86_64-up"]),
+    Row("i386-clang", "i386", "x86", [RIG_FRAGMENT, "i386"], llvm=True),
     # -cpu max: 6 breakpoint and 4 watchpoint registers; impdef pointer
     # authentication only because QEMU's architected one is slow under TCG.
     Row("arm64", "arm64", "arm64", ["common", "smp", "arm64"], cross="aarch64-linux-gnu-",

@@ -38,7 +38,7 @@ out=$(realpath -m "$2")
 shift 2
 mkdir -p "$out"
 [ ${#frags[@]} -gt 0 ] || frags=("$top/tools/testing/selftests/breakpoints/config")
-# HWBP_EXTRA_CONFIG: one more fragment, merged last (make check-lockdep).
+# HWBP_EXTRA_CONFIG: one more fragment, merged last (make check-debug).
 [ -z "${HWBP_EXTRA_CONFIG:-}" ] || frags+=("$(realpath "$HWBP_EXTRA_CONFIG")")
 if [ ${#frags[@]} = 1 ]; then
 	frag=${frags[0]}

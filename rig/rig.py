@@ -15,7 +15,10 @@ Result made by the suite's own evaluator in rig_suites.
 
 Environment: HWBP_SMP (guest CPUs, default 4), HWBP_KGDB_CYCLES (host-gdb
 rounds after the first, default 100), HWBP_BOOTS=main,kgdbts,kgdb-host,
-kgdb-hotplug,kgdb-take,lkdtm,console-scanner (run only those; for development).
+kgdb-hotplug,kgdb-take,lkdtm,console-scanner (run only those; for development),
+HWBP_APPEND (more kernel command line for every boot: hwbprobust=1 gives the
+long fuzz and stress runs of make robustness), HWBP_TIMEOUT_SCALE (every
+boot's timeout times this: debug kernels run slower).
 """
 import argparse
 import os
@@ -33,6 +36,10 @@ from rig_boot import TOP, Companion, Machine, Printer, Section
 from rig_results import (Result, Status, apply_xfail, counts, load_xfail, print_report,
                          summary_line, write_results, write_summary)
 from rig_suites import AFTER_BOOTS, EVERY_BOOT, KGDB_GDB, SUITES, Boot, Context, Suite
+
+
+def timeout_scale() -> float:
+    return float(os.environ.get("HWBP_TIMEOUT_SCALE", "1"))
 
 
 class Check:
@@ -84,7 +91,8 @@ class Check:
 
         log = os.path.join(self.ctx.logs, boot.name + ".log")
         companion = None
-        append = boot.append
+        append = (boot.append + " " + os.environ.get("HWBP_APPEND", "")).strip()
+        timeout = int(boot.timeout * timeout_scale())
         qemu_args: List[str] = []
         if boot.kgdb_cycles:
             companion, port = self.kgdb_companion(boot, log)
@@ -93,11 +101,11 @@ class Check:
             # bounds how long a kernel whose breakpoints never fire keeps
             # gdb waiting.
             append = ("kgdboc=ttyS1,115200 hwbploops=%d %s"
-                      % (3 * boot.kgdb_cycles + 50, boot.append)).strip()
+                      % (3 * boot.kgdb_cycles + 50, append)).strip()
         self.printer.line("%s: booting %s (hwbpmode=%s, %d CPUs, timeout %d s), console %s"
                           % (boot.name, self.machine.release(), boot.mode, self.machine.smp,
-                             boot.timeout, os.path.relpath(log, self.ctx.top)))
-        outcome = rig_boot.run_boot(self.machine, boot.name, boot.mode, log, boot.timeout,
+                             timeout, os.path.relpath(log, self.ctx.top)))
+        outcome = rig_boot.run_boot(self.machine, boot.name, boot.mode, log, timeout,
                                     self.printer, append, qemu_args, on_console, companion)
         secs = dict(outcome.sections)
         if companion:
@@ -133,7 +141,7 @@ class Check:
         env = dict(os.environ, HWBP_CONSOLE=log, HWBP_PORT=str(port),
                    HWBP_CYCLES=str(cycles),
                    HWBP_TAKE="1" if "hwbptake" in boot.append.split() else "0")
-        cmd = ["timeout", str(100 + 4 * cycles), "gdb", "-nx", "-batch",
+        cmd = ["timeout", str(int((100 + 4 * cycles) * timeout_scale())), "gdb", "-nx", "-batch",
                os.path.join(self.ctx.kout, "vmlinux"),
                "-x", os.path.join(self.ctx.top, "rig", "kgdb_host.py")]
         # The take boot checks the guest's side after gdb has left.

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The console check: no WARNING, BUG, oops, panic or lockdep report.
+"""The console check: no WARNING, BUG, oops, panic, lockdep, sanitizer,
+lockup or RCU stall report.
 
 Every boot's console is scanned ("console" suite, a case per boot).  The
 scanner itself is tested on recorded splats in rig/fixtures/console
@@ -22,7 +23,9 @@ SPLAT = re.compile(_PREFIX + r"(WARNING: |BUG: |[Kk]ernel BUG at |Oops|"
                    r"INFO: (?:possible|inconsistent|task .* blocked)|"
                    r"=+\n?\[ BUG|.*possible (?:recursive|circular) locking|"
                    r".*inconsistent lock state|.*suspicious RCU usage|"
-                   r".*sleeping function called from invalid context)", re.M)
+                   r".*sleeping function called from invalid context|"
+                   r".*BUG: (?:soft|hard) lockup|.*rcu: INFO: .*detected stalls|"
+                   r"ODEBUG: )", re.M)
 
 CASE = "%s: no WARNING, BUG or lockdep report"
 
@@ -64,6 +67,11 @@ FIRST_LINE = {
     "lockdep-circular": "WARNING: possible circular locking dependency detected",
     "lockdep-inconsistent": "WARNING: inconsistent lock state",
     "panic": "Kernel panic - not syncing",
+    "kasan": "BUG: KASAN: slab-use-after-free in ",
+    "kcsan": "BUG: KCSAN: data-race in ",
+    "softlockup": "watchdog: BUG: soft lockup - CPU#",
+    "rcu-stall": "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:",
+    "odebug": "ODEBUG: free active (active state 0) object: ",
 }
 
 
