@@ -371,21 +371,25 @@ static int gen_bp(struct perf_event_attr *a)
 	};
 	static const uint32_t types[] = { HW_BREAKPOINT_W, HW_BREAKPOINT_RW, HW_BREAKPOINT_X };
 	static const uint64_t odd_lens[] = { 16, 1ULL << 32, ~0ULL, 3 };
-	int c = below(AC_NR);
+	bool well_formed = chance(50);
 	long off;
 	uint64_t r;
+	int c;
 
+	/* our own data and code most often: there the counts can be checked */
 	r = below(100);
-	if (r < 70)
+	c = r < 20 ? AC_UDATA : r < 28 ? AC_UTEXT : (int)(AC_NULL + below(AC_NR - AC_NULL));
+	r = below(100);
+	if (well_formed || r < 60)
 		a->bp_type = types[below(ARRAY_SIZE(types))];
 	else if (r < 95)
 		a->bp_type = odd_types[below(ARRAY_SIZE(odd_types))];
 	else
 		a->bp_type = (uint32_t)rnd();
 	r = below(100);
-	if (a->bp_type == HW_BREAKPOINT_X && r < 50)
+	if (a->bp_type == HW_BREAKPOINT_X && (well_formed || r < 50))
 		a->bp_len = sizeof(long);
-	else if (r < 75)
+	else if (well_formed || r < 75)
 		a->bp_len = 1 << below(4);
 	else if (r < 95)
 		a->bp_len = below(256);
@@ -420,7 +424,14 @@ static int gen_bp(struct perf_event_attr *a)
 	default:
 		off = below(16);
 	}
+	if (well_formed && c != AC_WRAP && c != AC_TASKEND)
+		off &= ~(long)(a->bp_len - 1);
 	a->bp_addr = cls[c].base + off;
+	if (c == AC_NONCANON) {
+		add("t=%x l=%llu a=%s+0x%lx", a->bp_type, (unsigned long long)a->bp_len,
+		    cls[c].name, (unsigned long)off);
+		return c;
+	}
 	add("t=%x l=%llu a=%s%c0x%lx", a->bp_type, (unsigned long long)a->bp_len, cls[c].name,
 	    off < 0 ? '-' : '+', off < 0 ? -(unsigned long)off : (unsigned long)off);
 	return c;
@@ -478,8 +489,8 @@ static void gen_flags(struct perf_event_attr *a)
 		a->sample_freq = freqs[below(3)];
 	else
 		a->sample_period = periods[below(ARRAY_SIZE(periods))];
-	a->sample_type = chance(85) ? 0 : stypes[below(4)];
-	a->read_format = chance(60) ? 0 : rformats[below(5)];
+	a->sample_type = chance(90) ? 0 : stypes[below(4)];
+	a->read_format = chance(70) ? 0 : rformats[below(5)];
 
 	if (a->pinned)
 		*p++ = 'P';
@@ -530,10 +541,11 @@ static int slot_fd(int s)
 
 static unsigned long opens, results[256], marked_tries;
 
-static void count_result(long ret)
+/* @err: the errno of a failed open, 0 for success */
+static void count_result(int err)
 {
 	opens++;
-	results[ret < 0 ? (errno & 0xff) : 0]++;
+	results[err & 0xff]++;
 }
 
 /*
@@ -549,10 +561,10 @@ static void mark(size_t at)
 	line_len++;
 }
 
-static void count_marked(long ret)
+static void count_marked(int err)
 {
 	marked_tries++;
-	block_marked[ret < 0 && errno == EINVAL]++;
+	block_marked[err == EINVAL]++;
 }
 
 static void op_mod(int s)
@@ -561,7 +573,7 @@ static void op_mod(int s)
 	bool marked;
 	size_t at;
 	long ret;
-	int c;
+	int c, err;
 
 	if (pool[s].fd < 0)
 		memset(&a, 0, sizeof(a));
@@ -600,9 +612,10 @@ static void op_mod(int s)
 		mark(at);
 	a.sig_data = nondet_attr(&a, c) ? SIG_NONDET : SIG_DET;
 	ret = ioctl(slot_fd(s), PERF_EVENT_IOC_MODIFY_ATTRIBUTES, &a);
-	add("=%s", res(ret));
+	err = ret < 0 ? errno : 0;
+	add("=%s", marked && digest_every ? "*" : res(ret));
 	if (marked) {
-		count_marked(ret);
+		count_marked(err);
 		/*
 		 * 6.12 accepted what ours refuses: put the old breakpoint
 		 * back and forget what the new one counted, on every kernel.
@@ -799,7 +812,7 @@ static void iteration(uint64_t seed, long i)
 		char bytes[4096 + 64];
 	} u;
 	struct perf_event_attr *a = &u.a;
-	int c, s, nops, k, new_slot = -1, group_slot, cpu;
+	int c, s, nops, k, new_slot = -1, group_slot, cpu, err;
 	unsigned long flags;
 	const char *pidname;
 	bool marked;
@@ -868,14 +881,15 @@ static void iteration(uint64_t seed, long i)
 		pid = -1;
 		pidname = "all";
 	}
+	/* CPU-wide events need a CPU: mostly give them one */
 	r = below(100);
-	if (r < 50) {
+	if (pid == -1 ? r < 10 : r < 55) {
 		cpu = -1;
 		add(" pid=%s cpu=-1", pidname);
-	} else if (r < 92) {
+	} else if (r < 94) {
 		cpu = below(ncpus);
 		add(" pid=%s cpu=%d", pidname, cpu);
-	} else if (r < 96) {
+	} else if (r < 97) {
 		cpu = ncpus;
 		add(" pid=%s cpu=ncpus", pidname);
 	} else {
@@ -885,9 +899,9 @@ static void iteration(uint64_t seed, long i)
 
 	group_slot = below(POOL_SIZE);
 	r = below(100);
-	if (r < 75) {
+	if (r < 85) {
 		k = -1;
-	} else if (r < 95) {
+	} else if (r < 97) {
 		k = slot_fd(group_slot);
 		add(" g=s%d", group_slot);
 	} else {
@@ -916,15 +930,17 @@ static void iteration(uint64_t seed, long i)
 		mark(at);
 
 	ret = perf_open(a, pid, cpu, k, flags);
-	add(" -> %s", res(ret));
+	err = ret < 0 ? errno : 0;
+	/* a digest line tallies the answers to marked requests instead */
+	add(" -> %s", marked && digest_every ? "*" : res(ret));
 	s = below(POOL_SIZE);
 	if (marked) {
-		count_marked(ret);
+		count_marked(err);
 		/* never kept: nothing after this may depend on the answer */
 		if (ret >= 0)
 			close(ret);
 	} else {
-		count_result(ret);
+		count_result(err);
 		if (ret >= 0) {
 			if (pool[s].fd >= 0)
 				add(" evict");
