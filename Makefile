@@ -63,13 +63,16 @@ check: image
 	@echo "check: kernel $(KERNEL), built from $$(cut -d: -f2- $(PRISTINE)/.hwbp-extracted)"
 	@rig/rig.py check $(KERNEL) $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
 
-# Record the baseline's ptrace ABI transcript, which `make check` compares
-# every kernel with.
+# Record the baseline's transcripts (ptrace ABI, perf_event_open fuzzer),
+# which `make check` compares every kernel with.
+GOLDEN := ptrace_dr_abi.txt hw_breakpoint_fuzz.txt
 golden:
 	@$(MAKE) --no-print-directory check KERNEL=base || true
 	@mkdir -p rig/golden
-	@cp $(B)/logs/base/ptrace_dr_abi.txt rig/golden/ptrace_dr_abi.txt
-	@echo "golden: rig/golden/ptrace_dr_abi.txt ($$(wc -l <rig/golden/ptrace_dr_abi.txt) lines)"
+	@for f in $(GOLDEN); do \
+		cp $(B)/logs/base/$$f rig/golden/$$f && \
+		echo "golden: rig/golden/$$f ($$(wc -l <rig/golden/$$f) lines)" || exit 1; \
+	done
 
 # A debug kernel: ours (KERNEL=base: the baseline) with rig/debug/$(DEBUG).config
 # merged over the rig's fragment, and the same suites; every console must

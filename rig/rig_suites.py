@@ -14,6 +14,7 @@ kunit.py parser, kselftest TAP (kunit.py cannot read kselftest's "# "-nested
 TAP, hence the small reader here), perf test's result lines, exact values
 for gdb/perf stat, kgdbts's RUN/ERROR lines.
 """
+import inspect
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import arches
 import bench
+import hwbp_fuzz
 import kgdb_take
 import perf_record
 import rig_console
@@ -636,8 +638,11 @@ def eval_console_lkdtm(secs: Sections, ctx: Context) -> List[Result]:
 
 def module_suite(name: str, module: ModuleType, boot: str = "main") -> Suite:
     """A suite from a module with SECTIONS (its sections in rig/guest/init)
-    and evaluate(secs) -> [(case, ok, note, skip)]."""
+    and evaluate(secs) -> [(case, ok, note, skip)], or, for a module that
+    needs the kernel's name or log directory, evaluate(secs, ctx) -> [Result]."""
     def evaluate(secs: Sections, ctx: Context) -> List[Result]:
+        if len(inspect.signature(module.evaluate).parameters) > 1:
+            return list(module.evaluate(secs, ctx))
         return [result(name, case, ok, note, skip)
                 for case, ok, note, skip in module.evaluate(secs)]
     return Suite(name, evaluate, boot, tuple(module.SECTIONS))
@@ -679,6 +684,7 @@ SUITES: List[Suite] = [
     # and print their figure (rig/bench.py).
     Suite("bench-smoke", lambda secs, ctx: bench.evaluate_smoke(secs), "main",
           bench.SMOKE_SECTIONS),
+    module_suite("hwbp-fuzz", hwbp_fuzz),
     Suite("kgdbts", eval_kgdbts, "kgdbts", ("kgdbts",)),
     kgdb_suite("kgdb-host"),
     kgdb_slots_suite("kgdb-slots", "kgdb-host",

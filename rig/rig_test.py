@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Sequence
 from unittest import mock
 
 import bench
+import hwbp_fuzz
 import rig_boot
 import rig_console
 import rig_suites
@@ -550,6 +551,77 @@ class ConsoleTest(unittest.TestCase):
         for r in rig_console.self_test(top):
             self.assertIsInstance(r, Result)
             self.assertEqual(r.status, Status.PASS, r)
+
+
+class HwbpFuzzTest(unittest.TestCase):
+    HEAD = ["hw_breakpoint_fuzz seed 0x1 iters 2 digest 0", "cpus 4", "ksyms: all found"]
+    TAIL = ["leak cpu0 4/4 pinned CPU-wide breakpoints open", "leak verdict: ok, every slot free"]
+
+    def run_fuzz(self, lines: List[str], golden: List[str], kernel: str = "ours",
+                 again: str = "same", rc: int = 0) -> Dict[str, Result]:
+        text = "[   1.0] some console line\n" + "\n".join(lines) + "\n@@ again: %s\n" % again
+        with tempfile.TemporaryDirectory() as d:
+            gold = os.path.join(d, "golden.txt")
+            with open(gold, "w") as f:
+                f.write("\n".join(golden) + "\n")
+            ctx = rig_suites.Context(kernel, d, os.path.join(d, "logs", kernel), d)
+            with mock.patch.object(hwbp_fuzz, "GOLDEN", gold):
+                got = hwbp_fuzz.evaluate({"hwbp_fuzz": rig_boot.Section(rc, text)}, ctx)
+            with open(os.path.join(d, "logs", kernel, hwbp_fuzz.LOG_NAME)) as f:
+                self.assertEqual(f.read().splitlines(), lines)
+        return {r.case: r for r in got}
+
+    @staticmethod
+    def case(got: Dict[str, Result], part: str) -> Result:
+        return next(r for c, r in got.items() if part in c)
+
+    def test_identical_and_no_leak_pass(self) -> None:
+        body = ["i 0 t=2 l=4 a=udata+0x0 f=- p=1 pid=self cpu=-1 -> ok s3 | s3 rd=8:1"]
+        lines = self.HEAD + body + ["leak view: zero (4 rows)"] + self.TAIL
+        got = self.run_fuzz(lines, self.HEAD + body + ["leak view: absent"] + self.TAIL)
+        self.assertTrue(all(r.status == Status.PASS for r in got.values()), got)
+        self.assertEqual(len(got), 5)
+
+    def test_marked_request_may_differ_only_as_documented(self) -> None:
+        base = ["i 0 !t=4 l=8 a=entry+0x0 f=- p=1 pid=all cpu=0 -> ok | s1 !mod(t=4 l=8 "
+                "a=noinstr+0x3)=ok | s1 rd=8:0"]
+        ours = ["i 0 !t=4 l=8 a=entry+0x0 f=- p=1 pid=all cpu=0 -> EINVAL | s1 !mod(t=4 l=8 "
+                "a=noinstr+0x3)=EINVAL | s1 rd=8:0"]
+        cmp = hwbp_fuzz.compare(base, ours)
+        self.assertEqual((cmp.ok, cmp.allowed), (True, 1))
+        # ours must refuse with EINVAL, and nothing else may differ
+        for bad in (ours[0].replace("-> EINVAL", "-> EPERM"), ours[0].replace("8:0", "8:1")):
+            self.assertFalse(hwbp_fuzz.compare(base, [bad]).ok, bad)
+        unmarked = [base[0].replace("!", "")]
+        self.assertFalse(hwbp_fuzz.compare(unmarked, [ours[0].replace("!", "")]).ok)
+
+    def test_digest_blocks(self) -> None:
+        base = ["block 0 iters 0-9 digest 00ff marked einval=1 other=2"]
+        self.assertTrue(hwbp_fuzz.compare(
+            base, ["block 0 iters 0-9 digest 00ff marked einval=3 other=0"]).ok)
+        for bad in ("block 0 iters 0-9 digest 00fe marked einval=3 other=0",
+                    "block 0 iters 0-9 digest 00ff marked einval=2 other=1"):
+            self.assertFalse(hwbp_fuzz.compare(base, [bad]).ok, bad)
+
+    def test_differences_leaks_and_second_run_fail(self) -> None:
+        body = ["i 0 t=2 l=4 a=udata+0x0 f=- p=1 pid=self cpu=-1 -> ok s3"]
+        lines = self.HEAD + body + ["leak view: NONZERO 0 any 4 1 0 0 3",
+                                    "leak cpu0 3/4 pinned CPU-wide breakpoints open: ENOSPC",
+                                    "leak verdict: LEAK"]
+        golden = self.HEAD + [body[0].replace("ok s3", "ENOSPC")] + self.TAIL
+        got = self.run_fuzz(lines, golden, again="differs", rc=1)
+        self.assertTrue(all(r.status == Status.FAIL for r in got.values()), got)
+        self.assertIn("line 4: 6.12", self.case(got, "transcript identical").note)
+
+    def test_base_without_view_skips_the_view_case(self) -> None:
+        lines = self.HEAD + ["leak view: absent"] + self.TAIL
+        got = self.run_fuzz(lines, lines, kernel="base")
+        self.assertEqual(self.case(got, "debugfs").status, Status.SKIP)
+        self.assertEqual(self.case(got, "transcript identical").status, Status.PASS)
+
+    def test_registered_on_the_main_boot(self) -> None:
+        suite = next(s for s in rig_suites.SUITES if s.name == "hwbp-fuzz")
+        self.assertEqual((suite.boot, suite.sections), ("main", ("hwbp_fuzz",)))
 
 
 if __name__ == "__main__":
