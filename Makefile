@@ -63,13 +63,16 @@ check: image
 	@echo "check: kernel $(KERNEL), built from $$(cut -d: -f2- $(PRISTINE)/.hwbp-extracted)"
 	@rig/rig.py check $(KERNEL) $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
 
-# Record the baseline's ptrace ABI transcript, which `make check` compares
-# every kernel with.
+# Record the baseline's ptrace ABI and ptrace fuzzer transcripts, which
+# `make check` compares every kernel with.
+GOLDEN := ptrace_dr_abi.txt ptrace_dr_fuzz.txt
 golden:
 	@$(MAKE) --no-print-directory check KERNEL=base || true
 	@mkdir -p rig/golden
-	@cp $(B)/logs/base/ptrace_dr_abi.txt rig/golden/ptrace_dr_abi.txt
-	@echo "golden: rig/golden/ptrace_dr_abi.txt ($$(wc -l <rig/golden/ptrace_dr_abi.txt) lines)"
+	@for f in $(GOLDEN); do \
+		cp $(B)/logs/base/$$f rig/golden/$$f && \
+		echo "golden: rig/golden/$$f ($$(wc -l <rig/golden/$$f) lines)"; \
+	done
 
 # Our kernel with PROVE_LOCKING and DEBUG_ATOMIC_SLEEP (rig/lockdep.config):
 # the same suites, and every console must stay free of lockdep reports.
