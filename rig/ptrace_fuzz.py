@@ -4,9 +4,11 @@
 tools/testing/selftests/breakpoints/ptrace_dr_fuzz applies seeded random
 PTRACE_POKEUSER/PEEKUSER, runs, single steps, forks, execs, exits and
 kills to a pool of tracees and prints one line per operation (or, with
---digest N, one digest line per N operations), then a leak check.  The
-guest (rig/guest/init, ptrace_fuzz) runs it twice in one boot, or once
-with a million operations when the kernel command line has hwbprobust=1.
+a digest line per block of operations), then a leak check.  The guest
+(rig/guest/init, ptrace_fuzz) runs its short version twice in one boot
+(10000 operations, the lines of the first 1500, a digest per 1000), or,
+when the kernel command line has hwbprobust=1, says "@@ mode long" and
+runs a million operations with one digest line per 10000.
 
 The transcript is everything up to the "== done" line.  It must be the
 same in both runs of one boot (or it proves nothing) and identical to
@@ -30,7 +32,9 @@ GOLDEN = os.path.join(TOP, "rig", "golden", "ptrace_dr_fuzz.txt")
 LONG_LOG = "ptrace_dr_fuzz_long.txt"
 
 DONE = re.compile(r"^== done: (\d+) ops, digest ([0-9a-f]+), (\d+) tracees misbehaved$", re.M)
-HEADER = re.compile(r"^ptrace_dr_fuzz seed (\d+) ops (\d+) digest-every (\d+)$", re.M)
+HEADER = re.compile(r"^ptrace_dr_fuzz seed (\d+) ops (\d+) lines (\d+) digest-every (\d+)$",
+                    re.M)
+LONG = "@@ mode long"
 RUN_END = re.compile(r"^@@ run (\d+) rc=(\d+)$", re.M)
 
 
@@ -48,7 +52,6 @@ class Run(NamedTuple):
     leak: List[str]         # the "leak: " lines after "== leak check"
     ops: int                # operations done, -1 if it never got to "== done"
     misbehaved: int
-    digest_every: int
 
 
 def split_runs(text: str) -> List[Run]:
@@ -74,8 +77,7 @@ def split_runs(text: str) -> List[Run]:
             transcript, tail = chunk[head_at:], ""
         leak = re.findall(r"^leak: .*$", tail, re.M)
         runs.append(Run(rc, transcript, leak, int(done.group(1)) if done else -1,
-                        int(done.group(3)) if done else -1,
-                        int(head.group(3)) if head else 0))
+                        int(done.group(3)) if done else -1))
     return runs
 
 
@@ -171,7 +173,8 @@ def evaluate(secs: Sections, ctx) -> List[Result]:
     sec: Optional[Section] = secs.get("ptrace_fuzz")
     if sec is None:
         return [Result("(suite)", False, "not run")]
-    runs = split_runs(sec.text)
+    is_long = sec.text.startswith(LONG)
+    runs = split_runs(sec.text[len(LONG):] if is_long else sec.text)
     if not runs:
         return [Result("(suite)", False, "no output")]
     out = []
@@ -180,7 +183,7 @@ def evaluate(secs: Sections, ctx) -> List[Result]:
                           % n, run.rc == 0 and run.ops >= 0 and run.misbehaved == 0,
                           "rc=%s, %s operations, %s tracees misbehaved"
                           % (run.rc, run.ops, run.misbehaved)))
-    if runs[0].digest_every:
+    if is_long:
         out += eval_long(runs[0], ctx.logs, ctx.kernel)
     else:
         out += eval_short(runs, ctx.logs)

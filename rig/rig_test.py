@@ -528,7 +528,7 @@ class BenchGuestLoopTest(unittest.TestCase):
 
 def fuzz_run(n: int, rc: Optional[int] = 0, body: str = "0 p0.0 run\n",
              slots: str = "leak: slots view: every count zero (4 rows)") -> str:
-    text = ("ptrace_dr_fuzz seed 1 ops 1 digest-every 0\n" + body +
+    text = ("ptrace_dr_fuzz seed 1 ops 1 lines 1 digest-every 0\n" + body +
             "== done: 1 ops, digest 00000000000000ab, 0 tracees misbehaved\n"
             "== leak check\n"
             "leak: 4 CPU-wide pinned breakpoints open on each of 4 CPUs\n" + slots + "\n")
@@ -544,10 +544,10 @@ class PtraceFuzzTest(unittest.TestCase):
         self.assertTrue(runs[0].transcript.endswith("0 tracees misbehaved\n"))
         self.assertNotIn("leak", runs[0].transcript)
         self.assertEqual(len(runs[0].leak), 2)
-        self.assertEqual((runs[0].ops, runs[0].misbehaved, runs[0].digest_every), (1, 0, 0))
+        self.assertEqual((runs[0].ops, runs[0].misbehaved), (1, 0))
 
     def test_unfinished_run(self) -> None:
-        text = fuzz_run(1) + "ptrace_dr_fuzz seed 1 ops 9 digest-every 0\n0 p0.0 run\n"
+        text = fuzz_run(1) + "ptrace_dr_fuzz seed 1 ops 9 lines 9 digest-every 0\n0 p0.0 run\n"
         runs = ptrace_fuzz.split_runs(text)
         self.assertEqual(len(runs), 2)
         self.assertEqual((runs[1].rc, runs[1].ops, runs[1].leak), (None, -1, []))
@@ -584,6 +584,23 @@ class PtraceFuzzTest(unittest.TestCase):
                              ["two runs in one boot give the same transcript",
                               "transcript identical to the baseline's (1 operations)"])
             self.assertTrue(os.path.exists(os.path.join(logs, "ptrace_dr_fuzz.diff")))
+
+    def test_long_run_compares_with_the_baselines_long_run(self) -> None:
+        text = "@@ mode long\n" + fuzz_run(1)
+        with tempfile.TemporaryDirectory() as top:
+            logs = os.path.join(top, "ours")
+            os.mkdir(logs)
+            ctx = rig_suites.Context("ours", "", logs)
+            got = ptrace_fuzz.evaluate({"ptrace_fuzz": section(text)}, ctx)
+            self.assertEqual([(r.ok, r.skip) for r in got if r.case.startswith("long")],
+                             [(False, True)])
+            os.mkdir(os.path.join(top, "base"))
+            with open(os.path.join(top, "base", ptrace_fuzz.LONG_LOG), "w") as f:
+                f.write(ptrace_fuzz.split_runs(fuzz_run(1))[0].transcript)
+            got = ptrace_fuzz.evaluate({"ptrace_fuzz": section(text)}, ctx)
+            self.assertEqual([(r.ok, r.skip) for r in got if r.case.startswith("long")],
+                             [(True, False)])
+            self.assertEqual(len(got), 4)
 
 
 class XFailTest(unittest.TestCase):

@@ -23,8 +23,10 @@
  * breakpoints must open on every online CPU and, where the kernel has the
  * debugfs view of the debug registers, every count in it must be zero.
  *
- * Usage: ptrace_dr_fuzz [--seed N] [--ops N] [--digest N]
- * --digest N prints one digest line per N operations instead of the lines.
+ * Usage: ptrace_dr_fuzz [--seed N] [--ops N] [--digest N] [--lines N]
+ * --digest N prints a digest line per N operations (0: none), --lines N
+ * the lines of the first N operations only; the defaults are make check's
+ * --ops 10000 --digest 1000 --lines 1500.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -205,7 +207,9 @@ struct tracee {
 
 static struct tracee pool[POOL];
 
-static unsigned long digest_every;
+/* the short version, for make check: 10 s under QEMU TCG */
+static unsigned long digest_every = 1000;
+static unsigned long full_lines = 1500;
 static unsigned long op_nr;
 static uint64_t digest, block_digest;
 static int failures;
@@ -246,25 +250,46 @@ static void end_line(void)
 	fnv(&digest, "\n");
 	fnv(&block_digest, line);
 	fnv(&block_digest, "\n");
-	if (!digest_every)
+	if (op_nr < full_lines)
 		printf("%s\n", line);
 	line_len = 0;
 	line[0] = 0;
 }
 
-/* An address the tracee may hold, as its distance from something of ours. */
+/*
+ * An address the tracee may hold, as its distance from something of ours:
+ * the arena, or the nearest function of the tracee's below it.
+ */
 static const char *addr_name(unsigned long v, char *buf, size_t size)
 {
-	unsigned long a = (unsigned long)&arena;
-	unsigned long m = (unsigned long)&marker;
-	unsigned long w = (unsigned long)&workload;
+	const struct {
+		const char *name;
+		unsigned long addr;
+	} text[] = {
+		{ "marker", (unsigned long)marker },
+		{ "workload", (unsigned long)workload },
+		{ "run_workload", (unsigned long)run_workload },
+		{ "stop_self", (unsigned long)stop_self },
+		{ "tracee_loop", (unsigned long)tracee_loop },
+	};
+	unsigned long a = (unsigned long)&arena, best = 1024;
+	int found = -1;
+	size_t i;
 
-	if (v - a < sizeof(arena))
+	if (v - a < sizeof(arena)) {
 		snprintf(buf, size, "a+%lu", v - a);
-	else if (v - m < 64)
-		snprintf(buf, size, "m+%lu", v - m);
-	else if (v - w < 512)
-		snprintf(buf, size, "w+%lu", v - w);
+		return buf;
+	}
+	for (i = 0; i < ARRAY_SIZE(text); i++) {
+		unsigned long d = v - text[i].addr;
+
+		if (d < best) {
+			best = d;
+			found = i;
+		}
+	}
+	if (found >= 0)
+		snprintf(buf, size, "%s+%lu", text[found].name, best);
 	else
 		snprintf(buf, size, "%#lx", v);
 	return buf;
@@ -570,9 +595,11 @@ static unsigned long rand_dr7(void)
 	for (n = 0; n < 4; n++) {
 		unsigned long rw, len;
 
-		if (below(3) == 0)
+		/* a disabled slot's fields count as well, once it has a breakpoint */
+		if (below(3) == 0 && below(2))
 			continue;
-		v |= (1 + below(3)) << (n * 2);	/* L, G or both */
+		if (below(4))
+			v |= (1 + below(3)) << (n * 2);	/* L, G or both */
 		/* mostly write or read/write, some execute, a few I/O */
 		r = below(20);
 		rw = r < 8 ? 1 : r < 15 ? 3 : r < 19 ? 0 : 2;
@@ -945,7 +972,7 @@ static int slots_check(void)
 /* Runs as its own group leader so the tracees can be reaped by id. */
 int main(int argc, char **argv)
 {
-	unsigned long seed = 1, ops = 600;
+	unsigned long seed = 1, ops = 10000;
 	int i, pers, bad;
 
 	prog = argv[0];
@@ -960,11 +987,14 @@ int main(int argc, char **argv)
 			ops = strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--digest"))
 			digest_every = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--lines"))
+			full_lines = strtoul(argv[i + 1], NULL, 0);
 		else
 			break;
 	}
 	if (i != argc) {
-		fprintf(stderr, "usage: %s [--seed N] [--ops N] [--digest N]\n", argv[0]);
+		fprintf(stderr, "usage: %s [--seed N] [--ops N] [--digest N] [--lines N]\n",
+			argv[0]);
 		return 2;
 	}
 	/*
@@ -982,7 +1012,8 @@ int main(int argc, char **argv)
 	rng_state = seed * 0x9e3779b97f4a7c15ULL ?: 1;
 	digest = FNV_BASIS;
 	block_digest = FNV_BASIS;
-	printf("ptrace_dr_fuzz seed %lu ops %lu digest-every %lu\n", seed, ops, digest_every);
+	printf("ptrace_dr_fuzz seed %lu ops %lu lines %lu digest-every %lu\n", seed, ops,
+	       full_lines, digest_every);
 
 	for (i = 0; i < POOL; i++) {
 		out("init p%d", i);
