@@ -63,9 +63,9 @@ check: image
 	@echo "check: kernel $(KERNEL), built from $$(cut -d: -f2- $(PRISTINE)/.hwbp-extracted)"
 	@rig/rig.py check $(KERNEL) $(B)/$(KERNEL) $(B)/$(KERNEL).cpio.gz
 
-# Record the baseline's transcripts (ptrace ABI, perf_event_open fuzzer),
-# which `make check` compares every kernel with.
-GOLDEN := ptrace_dr_abi.txt hw_breakpoint_fuzz.txt
+# Record the baseline's transcripts (ptrace ABI, ptrace and perf_event_open
+# fuzzers), which `make check` compares every kernel with.
+GOLDEN := ptrace_dr_abi.txt ptrace_dr_fuzz.txt hw_breakpoint_fuzz.txt
 golden:
 	@$(MAKE) --no-print-directory check KERNEL=base || true
 	@mkdir -p rig/golden

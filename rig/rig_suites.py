@@ -29,6 +29,7 @@ import bench
 import hwbp_fuzz
 import kgdb_take
 import perf_record
+import ptrace_fuzz
 import rig_console
 from rig_boot import TOP, Section, Sections
 from rig_results import Result, Status, result
@@ -638,13 +639,13 @@ def eval_console_lkdtm(secs: Sections, ctx: Context) -> List[Result]:
 
 def module_suite(name: str, module: ModuleType, boot: str = "main") -> Suite:
     """A suite from a module with SECTIONS (its sections in rig/guest/init)
-    and evaluate(secs) -> [(case, ok, note, skip)], or, for a module that
-    needs the kernel's name or log directory, evaluate(secs, ctx) -> [Result]."""
+    and evaluate(secs) or evaluate(secs, ctx) -> [(case, ok, note, skip)]
+    or [Result] (a module that makes its own Results)."""
+    wants_ctx = len(inspect.signature(module.evaluate).parameters) > 1
+
     def evaluate(secs: Sections, ctx: Context) -> List[Result]:
-        if len(inspect.signature(module.evaluate).parameters) > 1:
-            return list(module.evaluate(secs, ctx))
-        return [result(name, case, ok, note, skip)
-                for case, ok, note, skip in module.evaluate(secs)]
+        got = module.evaluate(secs, ctx) if wants_ctx else module.evaluate(secs)
+        return [r if isinstance(r, Result) else result(name, *r) for r in got]
     return Suite(name, evaluate, boot, tuple(module.SECTIONS))
 
 
@@ -670,6 +671,7 @@ SUITES: List[Suite] = [
     tap_suite("hwbp-abi", "hwbp_abi"),
     tap_suite("ptrace-slots", "ptrace_slots"),
     Suite("ptrace-abi", eval_ptrace_abi, "main", ("ptrace_abi", "ptrace_abi_again")),
+    module_suite("ptrace-fuzz", ptrace_fuzz),
     Suite("perf-test", eval_perf_test, "main", ("perf_test",)),
     Suite("perf-stat", eval_perf_stat, "main", tuple("perf_stat_" + c[0] for c in PERF_STAT_CASES)),
     Suite("gdb", eval_gdb, "main", tuple("gdb_" + c for c in GDB_CASES)),

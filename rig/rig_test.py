@@ -13,6 +13,7 @@ from unittest import mock
 
 import bench
 import hwbp_fuzz
+import ptrace_fuzz
 import rig_boot
 import rig_console
 import rig_suites
@@ -525,6 +526,83 @@ class BenchGuestLoopTest(unittest.TestCase):
         sec = self.perf_for("3", "1", "1", "fakebench", "mute")
         self.assertEqual(sec.rc, 1)
         self.assertIn("no Total time", sec.text)
+
+def fuzz_run(n: int, rc: Optional[int] = 0, body: str = "0 p0.0 run\n",
+             slots: str = "leak: slots view: every count zero (4 rows)") -> str:
+    text = ("ptrace_dr_fuzz seed 1 ops 1 lines 1 digest-every 0\n" + body +
+            "== done: 1 ops, digest 00000000000000ab, 0 tracees misbehaved\n"
+            "== leak check\n"
+            "leak: 4 CPU-wide pinned breakpoints open on each of 4 CPUs\n" + slots + "\n")
+    return text + ("@@ run %d rc=%d\n" % (n, rc) if rc is not None else "")
+
+
+class PtraceFuzzTest(unittest.TestCase):
+    def test_runs_split_into_transcript_and_leak_lines(self) -> None:
+        runs = ptrace_fuzz.split_runs(fuzz_run(1) + fuzz_run(2, rc=1))
+        self.assertEqual([r.rc for r in runs], [0, 1])
+        self.assertEqual(runs[0].transcript, runs[1].transcript)
+        self.assertTrue(runs[0].transcript.startswith("ptrace_dr_fuzz seed 1"))
+        self.assertTrue(runs[0].transcript.endswith("0 tracees misbehaved\n"))
+        self.assertNotIn("leak", runs[0].transcript)
+        self.assertEqual(len(runs[0].leak), 2)
+        self.assertEqual((runs[0].ops, runs[0].misbehaved), (1, 0))
+
+    def test_unfinished_run(self) -> None:
+        text = fuzz_run(1) + "ptrace_dr_fuzz seed 1 ops 9 lines 9 digest-every 0\n0 p0.0 run\n"
+        runs = ptrace_fuzz.split_runs(text)
+        self.assertEqual(len(runs), 2)
+        self.assertEqual((runs[1].rc, runs[1].ops, runs[1].leak), (None, -1, []))
+
+    def test_first_difference(self) -> None:
+        self.assertIsNone(ptrace_fuzz.first_difference("a\nb\n", "a\nb\n"))
+        self.assertEqual(ptrace_fuzz.first_difference("a\nb\n", "a\nc\n"), (2, "b", "c"))
+        self.assertEqual(ptrace_fuzz.first_difference("a\n", "a\n\n"), (2, "", ""))
+        self.assertEqual(ptrace_fuzz.first_difference("a\nb\n", "a\n"), (2, "b", ""))
+
+    def test_leak_verdicts(self) -> None:
+        run = ptrace_fuzz.split_runs(fuzz_run(1))[0]
+        self.assertEqual([(r.ok, r.skip) for r in ptrace_fuzz.leak_results(run)],
+                         [(True, False), (True, False)])
+        base = ptrace_fuzz.split_runs(fuzz_run(
+            1, slots="leak: no /sys/kernel/debug/hw_breakpoint/slots (ENOENT)"))[0]
+        self.assertTrue(ptrace_fuzz.leak_results(base)[1].skip)
+        leak = ptrace_fuzz.split_runs(fuzz_run(1, slots="leak: slots view: 0 any 4 1 0 0 3"))[0]
+        self.assertFalse(ptrace_fuzz.leak_results(leak)[1].ok)
+
+    def test_evaluate_against_golden(self) -> None:
+        text = fuzz_run(1) + fuzz_run(2)
+        with tempfile.TemporaryDirectory() as logs:
+            golden = os.path.join(logs, "golden.txt")
+            with open(golden, "w") as f:
+                f.write(ptrace_fuzz.split_runs(text)[0].transcript)
+            ctx = rig_suites.Context("ours", "", logs)
+            with mock.patch.object(ptrace_fuzz, "GOLDEN", golden):
+                got = ptrace_fuzz.evaluate({"ptrace_fuzz": section(text)}, ctx)
+                self.assertTrue(all(r.ok for r in got), got)
+                bad = text.replace("0 p0.0 run", "0 p0.0 run T4@w+1/0xffff0ff1", 1)
+                got = ptrace_fuzz.evaluate({"ptrace_fuzz": section(bad)}, ctx)
+            self.assertEqual([r.case for r in got if not r.ok],
+                             ["two runs in one boot give the same transcript",
+                              "transcript identical to the baseline's (1 operations)"])
+            self.assertTrue(os.path.exists(os.path.join(logs, "ptrace_dr_fuzz.diff")))
+
+    def test_long_run_compares_with_the_baselines_long_run(self) -> None:
+        text = "@@ mode long\n" + fuzz_run(1)
+        with tempfile.TemporaryDirectory() as top:
+            logs = os.path.join(top, "ours")
+            os.mkdir(logs)
+            ctx = rig_suites.Context("ours", "", logs)
+            got = ptrace_fuzz.evaluate({"ptrace_fuzz": section(text)}, ctx)
+            self.assertEqual([(r.ok, r.skip) for r in got if r.case.startswith("long")],
+                             [(False, True)])
+            os.mkdir(os.path.join(top, "base"))
+            with open(os.path.join(top, "base", ptrace_fuzz.LONG_LOG), "w") as f:
+                f.write(ptrace_fuzz.split_runs(fuzz_run(1))[0].transcript)
+            got = ptrace_fuzz.evaluate({"ptrace_fuzz": section(text)}, ctx)
+            self.assertEqual([(r.ok, r.skip) for r in got if r.case.startswith("long")],
+                             [(True, False)])
+            self.assertEqual(len(got), 4)
+
 
 class XFailTest(unittest.TestCase):
     def test_no_int1_needs_the_probe(self) -> None:

@@ -16,7 +16,7 @@
  *    address was written;
  *  - a DR7 write is all or nothing: when one of the breakpoints it enables
  *    or changes cannot be had, the others are put back as they were and
- *    the write fails.
+ *    the write fails (leaving the disabled slots as 6.12 does).
  *
  * Serialisation: the tracee is stopped and only its tracer writes these,
  * under the ptrace rules; #DB writes virtual_dr6 in the tracee's own
@@ -110,11 +110,41 @@ static bool ptrace_bp_is(struct perf_event *bp, const struct dr7_slot *s)
 }
 
 /*
- * All or nothing.  Every slot is checked first, in slot order so that the
- * errno is 6.12's; then the slots that take or change a register are
- * written, and the ones that give a register back last.  If taking one
- * fails, undoing the others gives registers back or returns a kept one to
- * its old settings, neither of which can fail.
+ * What a DR7 write that failed at slot @failed leaves behind, as in 6.12.
+ * 6.12 applies a write slot by slot and, when one fails, writes back the
+ * DR7 it had; so the slots below @failed that the write enabled keep a
+ * breakpoint from then on, and every breakpoint that is not enabled
+ * becomes a disabled execute breakpoint (DR7 fields 0).  Debuggers can
+ * tell: an execute breakpoint takes an address of any alignment, and the
+ * DR7 fields of a slot that has a breakpoint are checked even while it is
+ * disabled.  None of this takes a register.
+ */
+static void ptrace_dr7_failed(struct task_struct *tsk, const struct dr7_slot *want,
+			      int failed)
+{
+	struct perf_event **bps = tsk->thread.ptrace_bps;
+	struct dr7_slot off;
+	int n;
+
+	dr7_decode(0, 0, &off);
+	for (n = 0; n < HBP_NUM; n++) {
+		if (!bps[n] && n < failed && want[n].enabled) {
+			struct perf_event *bp = ptrace_new_bp(tsk, 0, &off);
+
+			if (!IS_ERR(bp))
+				bps[n] = bp;
+		} else if (bps[n] && bps[n]->attr.disabled && !ptrace_bp_is(bps[n], &off)) {
+			ptrace_change_bp(bps[n], &off);
+		}
+	}
+}
+
+/*
+ * All or nothing, as far as registers go.  Every slot is checked first,
+ * in slot order so that the errno is 6.12's; then the slots that take or
+ * change a register are written, and the ones that give a register back
+ * last.  If taking one fails, undoing the others gives registers back or
+ * returns a kept one to its old settings, neither of which can fail.
  */
 static int ptrace_write_dr7(struct task_struct *tsk, unsigned long dr7)
 {
@@ -122,7 +152,7 @@ static int ptrace_write_dr7(struct task_struct *tsk, unsigned long dr7)
 	struct perf_event_attr was[HBP_NUM];
 	struct dr7_slot want[HBP_NUM];
 	bool created[HBP_NUM] = { };
-	int n, err;
+	int n, err, failed;
 
 	dr7 &= ~DR_CONTROL_RESERVED;
 	for (n = 0; n < HBP_NUM; n++) {
@@ -133,8 +163,10 @@ static int ptrace_write_dr7(struct task_struct *tsk, unsigned long dr7)
 			was[n] = bps[n]->attr;
 			err = ptrace_check_bp(bps[n], &want[n]);
 		}
-		if (err)
+		if (err) {
+			ptrace_dr7_failed(tsk, want, n);
 			return err;
+		}
 	}
 
 	for (n = 0; n < HBP_NUM; n++) {
@@ -163,6 +195,7 @@ static int ptrace_write_dr7(struct task_struct *tsk, unsigned long dr7)
 	return 0;
 
 undo:
+	failed = n;
 	while (--n >= 0) {
 		if (created[n]) {
 			unregister_hw_breakpoint(bps[n]);
@@ -171,6 +204,7 @@ undo:
 			modify_user_hw_breakpoint_frozen(bps[n], &was[n]);
 		}
 	}
+	ptrace_dr7_failed(tsk, want, failed);
 	return err;
 }
 
