@@ -18,7 +18,6 @@
  * accepted breakpoint is closed at once.
  */
 #define _GNU_SOURCE
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -28,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/elf.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
 #include <sys/prctl.h>
@@ -46,7 +46,7 @@
 #define KERNEL_VA	0xffffffff81000000UL
 /* x86-64, 4- and 5-level paging alike: one P4D (512 GiB) of CPU entry area */
 #define CEA_BASE	0xfffffe0000000000UL
-#define CEA_SIZE	(1UL << 39)
+#define CEA_SIZE	0x8000000000UL
 #define CEA_SWEEP	(8UL << 20)
 #define TASK_SIZE_MAX_4L	((1UL << 47) - 4096)
 #define NONCANONICAL	0x8000000000000000UL
@@ -56,7 +56,7 @@
 
 static const int paranoid_levels[] = { -1, 0, 1, 2 };
 
-static unsigned long watched[4] __attribute__((aligned(8)));
+static unsigned long watched[4];
 
 /* ---- addresses -------------------------------------------------------- */
 
@@ -137,7 +137,7 @@ static void read_kprobe_blacklist(void)
 				ksft_exit_fail_msg("out of memory\n");
 		}
 		all[n] = start;
-		strcpy(names[n], name);
+		snprintf(names[n], sizeof(names[n]), "%s", name);
 		n++;
 	}
 	fclose(f);
@@ -145,7 +145,7 @@ static void read_kprobe_blacklist(void)
 		size_t k = i * (n - 1) / (BL_PICK - 1);
 
 		bl_addr[i] = all[k];
-		strcpy(bl_name[i], names[k]);
+		snprintf(bl_name[i], sizeof(bl_name[i]), "%s", names[k]);
 	}
 	free(all);
 	free(names);
@@ -163,8 +163,8 @@ static int pcpu_n;
 
 static int kcore_read(int fd, unsigned long addr, void *buf, size_t len)
 {
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
+	struct elf64_hdr eh;
+	struct elf64_phdr ph;
 	int i;
 
 	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
@@ -415,6 +415,7 @@ static const char * const target_name[T_NR] = {
 	"root process", "other user's process",
 	"own user's non-dumpable process", "own user's dumpable process",
 };
+
 static pid_t target_pid[T_NR];
 
 static pid_t target_start(int kind)
@@ -551,15 +552,16 @@ static void unpriv_round(int pi)
 /* ---- root -------------------------------------------------------------- */
 
 struct root_case {
-	const char *what;
+	const char *what;	/* or NULL: "perf X sym" */
 	const char *sym;
 	long off;		/* from sym, or the address without one */
 	unsigned long long len;
 	unsigned int type;
 	int want;
+	int cpu_wide;
 };
 
-#define ROOT_X(s, w)	{ "perf X " s, s, 0, 8, HW_BREAKPOINT_X, w }
+#define ROOT_X(s, w)	{ NULL, s, 0, 8, HW_BREAKPOINT_X, w }
 
 /*
  * Root gets every kernel address but these.  6.12 refuses execute
@@ -616,7 +618,9 @@ static const struct root_case root_cases[] = {
 	{ "perf W __per_cpu_offset[1]", "__per_cpu_offset", 8, 8,
 	  HW_BREAKPOINT_W, EINVAL },
 	{ "perf X entry_SYSCALL_64 CPU-wide", "entry_SYSCALL_64", 0, 8,
-	  HW_BREAKPOINT_X, EINVAL },
+	  HW_BREAKPOINT_X, EINVAL, 1 },
+	{ "perf W CPU entry area CPU-wide", NULL, CEA_BASE + 0x3000, 8,
+	  HW_BREAKPOINT_W, EINVAL, 1 },
 };
 
 static void root_cases_run(void)
@@ -626,20 +630,23 @@ static void root_cases_run(void)
 	for (i = 0; i < ARRAY_SIZE(root_cases); i++) {
 		const struct root_case *c = &root_cases[i];
 		unsigned long addr = c->off;
-		int cpu_wide = strstr(c->what, "CPU-wide") != NULL;
+		char what[128];
 
+		if (c->what)
+			snprintf(what, sizeof(what), "%s", c->what);
+		else
+			snprintf(what, sizeof(what), "perf X %s", c->sym);
 		if (c->sym) {
 			if (!sym_addr(c->sym)) {
 				ksft_test_result_skip("root: %s: no %s in kallsyms\n",
-						      c->what, c->sym);
+						      what, c->sym);
 				continue;
 			}
 			addr = sym_addr(c->sym) + c->off;
 		}
-		verdict(bp_open(cpu_wide ? -1 : 0, cpu_wide ? 0 : -1, addr,
-				c->len, c->type, 0),
-			c->want,
-			"root: %s", c->what);
+		verdict(bp_open(c->cpu_wide ? -1 : 0, c->cpu_wide ? 0 : -1,
+				addr, c->len, c->type, 0),
+			c->want, "root: %s", what);
 	}
 }
 
