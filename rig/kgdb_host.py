@@ -87,7 +87,7 @@ def watch_round(tag):
 
 def refused(where, name, how="hbreak"):
     try:
-        cmd("%s *%s" % (how, where))
+        cmd("%s *%s" % (how, where() if callable(where) else where))
     except gdb.error as e:
         # Not kgdb's answer: gdb itself would not make it.
         tap(False, name, "gdb did not set it: %s" % e)
@@ -136,7 +136,7 @@ PROTECTED = (
 
 def refused_round(tag):
     for how, where, name in PROTECTED:
-        refused(where(), "%s %s is refused" % (tag, name), how)
+        refused(where, "%s %s is refused" % (tag, name), how)
 
 
 def full_round(tag):
