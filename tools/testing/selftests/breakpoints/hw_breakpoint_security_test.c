@@ -674,10 +674,10 @@ static void blacklist_run(void)
  * Every page of the first CEA_SWEEP bytes of the CPU entry area: the
  * read-only IDT, then per CPU the GDT, entry stack, TSS, the IST stacks
  * with their guard pages and the debug store; and the rest of it in
- * 1 GiB steps.  One verdict per sweep, naming the first address let
- * through.
+ * 1 GiB steps; every byte of the entry and noinstr text.  One verdict per
+ * sweep, naming the first address let through.
  */
-#define N_SWEEP	4
+#define N_SWEEP	6
 
 static void sweep(const char *what, unsigned long from, unsigned long to,
 		  unsigned long step, unsigned int type, unsigned int len)
@@ -701,6 +701,22 @@ static void sweep(const char *what, unsigned long from, unsigned long to,
 	verdict(passed ? first_err : EINVAL, EINVAL, "root: %s", what);
 }
 
+/* Every byte of a text section, not only where its symbols start */
+static void text_sweep(const char *section)
+{
+	char start[64], end[64], what[96];
+
+	snprintf(start, sizeof(start), "__%s_text_start", section);
+	snprintf(end, sizeof(end), "__%s_text_end", section);
+	snprintf(what, sizeof(what), "perf X every byte of %s text", section);
+	if (!sym_addr(start) || !sym_addr(end)) {
+		ksft_test_result_skip("root: %s: no %s in kallsyms\n", what,
+				      start);
+		return;
+	}
+	sweep(what, sym_addr(start), sym_addr(end), 1, HW_BREAKPOINT_X, 8);
+}
+
 static void sweeps_run(void)
 {
 	sweep("perf W every page of the first 8 MiB of the CPU entry area",
@@ -712,6 +728,8 @@ static void sweeps_run(void)
 	      CEA_BASE, CEA_BASE + CEA_SWEEP, 4096, HW_BREAKPOINT_X, 8);
 	sweep("perf W the CPU entry area in 1 GiB steps",
 	      CEA_BASE, CEA_BASE + CEA_SIZE, 1UL << 30, HW_BREAKPOINT_W, 8);
+	text_sweep("entry");
+	text_sweep("noinstr");
 }
 
 /* Per-CPU data the entry code reads, on every CPU */
