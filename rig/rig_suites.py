@@ -599,11 +599,14 @@ def kgdb_suite(name: str) -> Suite:
 
 
 def kgdb_rounds_done(text: str) -> int:
-    """Rounds finished in rig/kgdb_host.py's TAP: 3 cases in the first
-    (round 0), 2 in each later one."""
-    nums = [int(n) for n in re.findall(r"^(?:not )?ok (\d+) ", text, re.M)]
-    last = max(nums, default=0)
-    return -1 if last < 3 else (last - 3) // 2
+    """Rounds finished in rig/kgdb_host.py's TAP, by the case names: the
+    first round (0) ends with its watch, cycle N with its own."""
+    done = -1
+    for m in re.finditer(r"^(?:not )?ok \d+ (first|cycle (\d+):) (hbreak|watch) ",
+                         text, re.M):
+        n = int(m.group(2) or 0)
+        done = max(done, n if m.group(3) == "watch" else n - 1)
+    return done
 
 
 # --- the console of every boot -----------------------------------------------
@@ -682,6 +685,7 @@ SUITES: List[Suite] = [
     tap_suite("mux", "mux"),
     Suite("mux-perf-stat", eval_mux_perf_stat, "main", ("mux_perf_stat_on", "mux_perf_stat_off")),
     tap_suite("view", "view"),
+    tap_suite("hwbp-security", "hwbp_security"),
     # make bench's benchmarks, once each with the least work: they run
     # and print their figure (rig/bench.py).
     Suite("bench-smoke", lambda secs, ctx: bench.evaluate_smoke(secs), "main",

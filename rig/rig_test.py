@@ -57,9 +57,17 @@ class SuitesTest(unittest.TestCase):
                            "no breakpoint multiplexing in this kernel")])
 
     def test_kgdb_rounds(self) -> None:
-        self.assertEqual(rig_suites.kgdb_rounds_done("1..23\nok 1 a\nok 2 b\n"), -1)
-        self.assertEqual(rig_suites.kgdb_rounds_done("ok 3 c\n"), 0)
-        self.assertEqual(rig_suites.kgdb_rounds_done("ok 3 c\nok 4 d\nnot ok 5 e\n"), 1)
+        first = ("1..29\nok 1 first hbreak on the #DB entry (asm_exc_debug) is refused\n"
+                 "ok 9 first hbreak ksys_sync stops at its first instruction\n")
+        self.assertEqual(rig_suites.kgdb_rounds_done(first), -1)
+        self.assertEqual(rig_suites.kgdb_rounds_done(
+            "ok 10 first watch total_forks stops in copy_process with a new value\n"), 0)
+        self.assertEqual(rig_suites.kgdb_rounds_done(
+            "ok 11 cycle 1: hbreak ksys_sync stops at its first instruction\n"), 0)
+        self.assertEqual(rig_suites.kgdb_rounds_done(
+            "ok 11 cycle 1: hbreak ksys_sync stops\nnot ok 12 cycle 1: watch total_forks x\n"), 1)
+        self.assertEqual(rig_suites.kgdb_rounds_done(
+            "ok 33 cycle 12: hbreak ksys_sync stops\n"), 11)
 
     def test_every_suite_is_registered_once(self) -> None:
         names = [s.name for s in rig_suites.SUITES]

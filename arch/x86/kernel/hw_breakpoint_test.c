@@ -12,6 +12,9 @@
 #include <linux/cred.h>
 #include <linux/slab.h>
 
+#include <asm/idtentry.h>
+#include <asm/proto.h>
+
 /* Watched by the tests; only the tests touch them. */
 static unsigned long hwbp_test_data[8] __aligned(64);
 static atomic_t hwbp_test_hits;
@@ -690,6 +693,170 @@ static void ptrace_style_requests_get_ptrace_errno(struct kunit *test)
 	}
 }
 
+/* ---- the kernel module API on protected addresses ----------------------- */
+
+struct hwbp_protected {
+	const char *what;
+	unsigned long addr;
+	u32 type;
+};
+
+/* Registers held anywhere: the owner table of every CPU */
+static int hwbp_owned_slots(void)
+{
+	int cpu, slot, n = 0;
+
+	for_each_possible_cpu(cpu)
+		for (slot = 0; slot < HBP_NUM; slot++)
+			n += !!READ_ONCE(per_cpu(bp_owner[slot], cpu));
+	return n;
+}
+
+/*
+ * Each request through both registration calls a module has, as root
+ * (KUnit runs with every capability): -EINVAL, and no slot accounted or
+ * register owned afterwards.
+ */
+static void hwbp_refuse_all(struct kunit *test, const struct hwbp_protected *c,
+			    unsigned int n)
+{
+	bool used = hw_breakpoint_is_used();
+	int owned = hwbp_owned_slots();
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct perf_event * __percpu *wide;
+		struct perf_event_attr attr;
+		struct perf_event *bp;
+
+		hw_breakpoint_init(&attr);
+		attr.bp_addr = c[i].addr;
+		attr.bp_type = c[i].type;
+		attr.bp_len = c[i].type == HW_BREAKPOINT_X ? sizeof(long) : 1;
+
+		wide = register_wide_hw_breakpoint(&attr, hwbp_test_count,
+						   NULL);
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO((void __force *)wide),
+				    -EINVAL, "wide: %s", c[i].what);
+		if (!IS_ERR((void __force *)wide))
+			unregister_wide_hw_breakpoint(wide);
+
+		bp = register_user_hw_breakpoint(&attr, hwbp_test_count, NULL,
+						 current);
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(bp), -EINVAL,
+				    "task: %s", c[i].what);
+		if (!IS_ERR(bp))
+			unregister_hw_breakpoint(bp);
+
+		KUNIT_EXPECT_EQ_MSG(test, hw_breakpoint_is_used(), used,
+				    "slot accounting after %s", c[i].what);
+		KUNIT_EXPECT_EQ_MSG(test, hwbp_owned_slots(), owned,
+				    "registers owned after %s", c[i].what);
+	}
+}
+
+/* #DB on code the #DB entry path runs itself would recurse. */
+static void wide_exec_bp_on_entry_text_is_refused(struct kunit *test)
+{
+	const struct hwbp_protected cases[] = {
+#ifdef CONFIG_X86_64
+		{ "entry_SYSCALL_64", (unsigned long)entry_SYSCALL_64,
+		  HW_BREAKPOINT_X },
+#endif
+		{ "asm_exc_debug", (unsigned long)asm_exc_debug,
+		  HW_BREAKPOINT_X },
+		{ "asm_exc_nmi", (unsigned long)asm_exc_nmi, HW_BREAKPOINT_X },
+		{ "__entry_text_start", (unsigned long)__entry_text_start,
+		  HW_BREAKPOINT_X },
+		{ "last byte of entry text",
+		  (unsigned long)__entry_text_end - 1, HW_BREAKPOINT_X },
+		{ "exc_debug (noinstr)", (unsigned long)exc_debug,
+		  HW_BREAKPOINT_X },
+		{ "__noinstr_text_start", (unsigned long)__noinstr_text_start,
+		  HW_BREAKPOINT_X },
+		{ "last byte of noinstr text",
+		  (unsigned long)__noinstr_text_end - 1, HW_BREAKPOINT_X },
+	};
+	struct perf_event * __percpu *wide;
+	struct perf_event_attr attr;
+
+	hwbp_refuse_all(test, cases, ARRAY_SIZE(cases));
+
+	/* Ordinary text is allowed, wherever kprobes could go too. */
+	if (!IS_ENABLED(CONFIG_KPROBES))
+		return;
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = (unsigned long)hwbp_test_exec_target;
+	attr.bp_len = sizeof(long);
+	attr.bp_type = HW_BREAKPOINT_X;
+	wide = register_wide_hw_breakpoint(&attr, hwbp_test_count, NULL);
+	KUNIT_ASSERT_EQ(test, PTR_ERR_OR_ZERO((void __force *)wide), 0);
+	unregister_wide_hw_breakpoint(wide);
+}
+
+/*
+ * The CPU entry area (IDT, GDT, entry stack, TSS, IST stacks) and the
+ * per-CPU data #DB and NMI entry read, of every CPU, for any access type.
+ */
+static void wide_bp_on_entry_data_is_refused(struct kunit *test)
+{
+	const unsigned int per_cpu_n = 12;
+	struct hwbp_protected *c;
+	unsigned int cpu, n = 0;
+
+	c = kunit_kcalloc(test, nr_cpu_ids * per_cpu_n + 2, sizeof(*c),
+			  GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c[n++] = (struct hwbp_protected){ "CPU entry area base",
+					  CPU_ENTRY_AREA_BASE,
+					  HW_BREAKPOINT_RW };
+#ifdef CONFIG_SMP
+	c[n++] = (struct hwbp_protected){ "__per_cpu_offset[last]",
+		(unsigned long)&__per_cpu_offset[nr_cpu_ids - 1],
+		HW_BREAKPOINT_W };
+#endif
+	for_each_possible_cpu(cpu) {
+		struct cpu_entry_area *cea = get_cpu_entry_area(cpu);
+
+		c[n++] = (struct hwbp_protected){ "cea gdt",
+			(unsigned long)cea->gdt, HW_BREAKPOINT_RW };
+		c[n++] = (struct hwbp_protected){ "cea entry stack top",
+			(unsigned long)(&cea->entry_stack_page + 1) - 1,
+			HW_BREAKPOINT_W };
+		c[n++] = (struct hwbp_protected){ "cea tss",
+			(unsigned long)&cea->tss, HW_BREAKPOINT_RW };
+#ifdef CONFIG_X86_64
+		c[n++] = (struct hwbp_protected){ "#DB IST stack top",
+			CEA_ESTACK_TOP(&cea->estacks, DB) - 1,
+			HW_BREAKPOINT_W };
+		c[n++] = (struct hwbp_protected){ "NMI IST stack bottom",
+			CEA_ESTACK_BOT(&cea->estacks, NMI), HW_BREAKPOINT_RW };
+		c[n++] = (struct hwbp_protected){ "#DF IST stack top",
+			CEA_ESTACK_TOP(&cea->estacks, DF) - 1,
+			HW_BREAKPOINT_W };
+		c[n++] = (struct hwbp_protected){ "#MC IST stack top",
+			CEA_ESTACK_TOP(&cea->estacks, MCE) - 1,
+			HW_BREAKPOINT_RW };
+#endif
+		c[n++] = (struct hwbp_protected){ "cpu_tss_rw",
+			(unsigned long)&per_cpu(cpu_tss_rw, cpu),
+			HW_BREAKPOINT_W };
+		c[n++] = (struct hwbp_protected){ "cpu_dr7",
+			(unsigned long)&per_cpu(cpu_dr7, cpu),
+			HW_BREAKPOINT_RW };
+		c[n++] = (struct hwbp_protected){ "cpu_tlbstate",
+			(unsigned long)&per_cpu(cpu_tlbstate, cpu),
+			HW_BREAKPOINT_W };
+		c[n++] = (struct hwbp_protected){ "gdt rw",
+			(unsigned long)get_cpu_gdt_rw(cpu), HW_BREAKPOINT_RW };
+		c[n++] = (struct hwbp_protected){ "dr_addr",
+			(unsigned long)&per_cpu(dr_addr[HBP_NUM - 1], cpu),
+			HW_BREAKPOINT_W };
+	}
+	KUNIT_ASSERT_LE(test, n, nr_cpu_ids * per_cpu_n + 2);
+	hwbp_refuse_all(test, c, n);
+}
+
 /* ---- hits -------------------------------------------------------------- */
 
 static void hits_are_counted_and_exec_resumes(struct kunit *test)
@@ -887,6 +1054,8 @@ static struct kunit_case x86_hw_breakpoint_cases[] = {
 	KUNIT_CASE(entry_and_ist_areas_refused_even_for_root),
 	KUNIT_CASE(kernel_address_refused_without_cap_sys_admin),
 	KUNIT_CASE(ptrace_style_requests_get_ptrace_errno),
+	KUNIT_CASE(wide_exec_bp_on_entry_text_is_refused),
+	KUNIT_CASE(wide_bp_on_entry_data_is_refused),
 	KUNIT_CASE(hits_are_counted_and_exec_resumes),
 	KUNIT_CASE(cpu_back_online_has_consistent_regs_and_counts_hits),
 	{}
