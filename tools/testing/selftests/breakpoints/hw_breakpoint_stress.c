@@ -69,14 +69,14 @@
 #define DR_OFF(n)	(offsetof(struct user, u_debugreg) + (n) * sizeof(long))
 
 enum call {
-	OPEN_SELF, OPEN_OTHER, OPEN_CPU, OPEN_CHILD, MODIFY, ENABLE, DISABLE,
+	OPEN_SELF, OPEN_SIBLING, OPEN_OTHER, OPEN_CPU, OPEN_CHILD, MODIFY, ENABLE, DISABLE,
 	READ, CLOSE, FORK, AFFINITY, CPU_OFF, CPU_ON, TR_SEIZE, TR_INTERRUPT,
 	TR_WAIT, TR_CONT, TR_DETACH, TR_POKE_ADDR, TR_POKE_DR7, TR_PEEK_DR7,
 	NR_CALLS
 };
 
 static const char * const call_name[NR_CALLS] = {
-	"open-self", "open-other-thread", "open-cpu", "open-child", "modify",
+	"open-self", "open-sibling", "open-other-thread", "open-cpu", "open-child", "modify",
 	"enable", "disable", "read", "close", "fork", "affinity", "cpu-offline",
 	"cpu-online", "ptrace-seize", "ptrace-interrupt", "waitpid-tracee",
 	"ptrace-cont", "ptrace-detach", "poke-dr0-3", "poke-dr7", "peek-dr7",
@@ -89,7 +89,8 @@ static const char * const call_name[NR_CALLS] = {
  *
  * ENOSPC: a pinned breakpoint, and on a kernel without multiplexing any
  * breakpoint, needs a free debug register on every CPU it may run on; the
- * other threads' CPU-wide and task breakpoints hold them.  A fork whose
+ * other threads' CPU-wide and task breakpoints hold them.  So does a group
+ * sibling (a non-pinned one of a pinned leader on any kernel).  A fork whose
  * child inherits breakpoints needs registers for the child's copies (the
  * kernel fails the fork), and a ptrace write of DR0-DR3 (6.12 registers a
  * disabled breakpoint for the address) or of DR7 needs one too.
@@ -107,6 +108,7 @@ static const char * const call_name[NR_CALLS] = {
  */
 static uint64_t allowed[NR_CALLS] = {
 	[OPEN_SELF] = E(ENOSPC),
+	[OPEN_SIBLING] = E(ENOSPC),
 	[OPEN_OTHER] = E(ENOSPC),
 	[OPEN_CPU] = E(ENOSPC) | E(ENODEV),
 	[OPEN_CHILD] = E(ENOSPC) | E(ESRCH),
@@ -129,9 +131,14 @@ struct cells {
 	long pad[8 - NR_DR];
 };
 
+/*
+ * An open event; @id numbers the thread's events, @leader is its group
+ * leader's (0: it leads itself, also once that leader is closed).
+ */
 struct ev {
 	int fd;
-	bool flexible;
+	bool flexible, self;
+	unsigned long id, leader;
 	struct perf_event_attr attr;
 };
 
@@ -142,6 +149,7 @@ struct worker {
 	uint64_t rng;
 	bool finished;
 	int nr_ev;
+	unsigned long last_id;
 	struct ev ev[EVS_PER_THREAD];
 	unsigned long forks, flex_read, flex_rotated, bursts;
 	struct stats st;
@@ -332,10 +340,12 @@ static void random_attr(uint64_t *rng, struct perf_event_attr *attr,
 	random_bp(rng, attr, where);
 }
 
+/* Open an event, in the group of w->ev[@leader] unless that is -1 */
 static int ev_open(struct worker *w, enum call c, struct perf_event_attr *attr,
-		   pid_t pid, int cpu)
+		   pid_t pid, int cpu, int leader)
 {
-	int fd = counted(&w->st, c, syscall(__NR_perf_event_open, attr, pid, cpu, -1,
+	int group = leader < 0 ? -1 : w->ev[leader].fd;
+	int fd = counted(&w->st, c, syscall(__NR_perf_event_open, attr, pid, cpu, group,
 					    PERF_FLAG_FD_CLOEXEC));
 	struct ev *e;
 
@@ -344,8 +354,25 @@ static int ev_open(struct worker *w, enum call c, struct perf_event_attr *attr,
 	e = &w->ev[w->nr_ev++];
 	e->fd = fd;
 	e->flexible = !attr->pinned;
+	e->self = !pid && cpu < 0;
+	e->id = ++w->last_id;
+	e->leader = leader < 0 ? 0 : w->ev[leader].id;
 	e->attr = *attr;
-	return 0;
+	return w->nr_ev - 1;
+}
+
+/* One of this thread's group leaders on itself, or -1 */
+static int ev_leader(struct worker *w)
+{
+	int from = w->nr_ev ? below(&w->rng, w->nr_ev) : 0;
+
+	for (int k = 0; k < w->nr_ev; k++) {
+		int i = (from + k) % w->nr_ev;
+
+		if (w->ev[i].self && !w->ev[i].leader)
+			return i;
+	}
+	return -1;
 }
 
 /* Close event @i, first reading whether a flexible one rotated */
@@ -361,6 +388,10 @@ static void ev_close(struct worker *w, int i)
 			w->flex_rotated++;
 	}
 	counted(&w->st, CLOSE, close(e->fd));
+	/* its siblings lead themselves now */
+	for (int j = 0; j < w->nr_ev; j++)
+		if (w->ev[j].leader == e->id)
+			w->ev[j].leader = 0;
 	w->ev[i] = w->ev[--w->nr_ev];
 }
 
@@ -376,19 +407,26 @@ static void open_random(struct worker *w)
 	unsigned int r = below(&w->rng, 100);
 	bool pinned = below(&w->rng, 5) < 2;
 	struct worker *o;
+	int leader;
 
 	make_room(w, 1);
-	if (r < 40) {
+	leader = r < 10 ? ev_leader(w) : -1;
+	if (leader >= 0) {
+		/* a sibling: never pinned, inherits as its leader does */
+		random_attr(&w->rng, &attr, &cells[w->idx], false,
+			    w->ev[leader].attr.inherit);
+		ev_open(w, OPEN_SIBLING, &attr, 0, -1, leader);
+	} else if (r < 40) {
 		random_attr(&w->rng, &attr, &cells[w->idx], pinned, !below(&w->rng, 3));
-		ev_open(w, OPEN_SELF, &attr, 0, -1);
+		ev_open(w, OPEN_SELF, &attr, 0, -1, -1);
 	} else if (r < 70) {
 		o = &workers[below(&w->rng, nr_threads)];
 		random_attr(&w->rng, &attr, &cells[o->idx], pinned, false);
-		ev_open(w, OPEN_OTHER, &attr, o->tid, -1);
+		ev_open(w, OPEN_OTHER, &attr, o->tid, -1, -1);
 	} else {
 		random_attr(&w->rng, &attr, &cells[below(&w->rng, nr_threads)],
 			    pinned, false);
-		ev_open(w, OPEN_CPU, &attr, -1, below(&w->rng, nr_cpus));
+		ev_open(w, OPEN_CPU, &attr, -1, below(&w->rng, nr_cpus), -1);
 	}
 }
 
@@ -423,18 +461,25 @@ static void toggle_random(struct worker *w)
 
 /*
  * More flexible breakpoints on this thread than there are registers, all
- * enabled, then stores to their cells for several mux intervals.
+ * enabled, then stores to their cells for several mux intervals.  Half the
+ * time they are one group, which never fits in the registers.
  */
 static void burst(struct worker *w)
 {
+	bool group = below(&w->rng, 2);
 	struct perf_event_attr attr;
+	int leader = -1;
 	double end;
 
 	make_room(w, FLEX_BURST);
 	for (int i = 0; i < FLEX_BURST; i++) {
+		int k;
+
 		random_attr(&w->rng, &attr, &cells[w->idx], false, false);
 		attr.disabled = 0;
-		ev_open(w, OPEN_SELF, &attr, 0, -1);
+		k = ev_open(w, leader < 0 ? OPEN_SELF : OPEN_SIBLING, &attr, 0, -1, leader);
+		if (group && leader < 0)
+			leader = k;
 	}
 	w->bursts++;
 	end = now() + BURST_MS / 1000.0;
@@ -455,7 +500,7 @@ static void fork_random(struct worker *w)
 	if (!below(&w->rng, 2)) {
 		make_room(w, 1);
 		random_attr(&w->rng, &attr, &cells[w->idx], below(&w->rng, 2), true);
-		ev_open(w, OPEN_SELF, &attr, 0, -1);
+		ev_open(w, OPEN_SELF, &attr, 0, -1, -1);
 	}
 	pid = counted(&w->st, FORK, fork());
 	if (pid < 0)
@@ -468,7 +513,7 @@ static void fork_random(struct worker *w)
 	if (below(&w->rng, 2)) {
 		make_room(w, 1);
 		random_attr(&w->rng, &attr, &cells[w->idx], below(&w->rng, 2), false);
-		ev_open(w, OPEN_CHILD, &attr, pid, -1);
+		ev_open(w, OPEN_CHILD, &attr, pid, -1, -1);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
