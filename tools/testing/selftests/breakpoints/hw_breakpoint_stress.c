@@ -69,17 +69,18 @@
 #define DR_OFF(n)	(offsetof(struct user, u_debugreg) + (n) * sizeof(long))
 
 enum call {
-	OPEN_SELF, OPEN_SIBLING, OPEN_OTHER, OPEN_CPU, OPEN_CHILD, MODIFY, ENABLE, DISABLE,
-	READ, CLOSE, FORK, AFFINITY, CPU_OFF, CPU_ON, TR_SEIZE, TR_INTERRUPT,
-	TR_WAIT, TR_CONT, TR_DETACH, TR_POKE_ADDR, TR_POKE_DR7, TR_PEEK_DR7,
-	NR_CALLS
+	OPEN_SELF, OPEN_SIBLING, OPEN_SIBLING_INHERIT, OPEN_OTHER, OPEN_CPU,
+	OPEN_CHILD, MODIFY, ENABLE, DISABLE, READ, CLOSE, FORK, AFFINITY,
+	CPU_OFF, CPU_ON, TR_SEIZE, TR_INTERRUPT, TR_WAIT, TR_CONT, TR_DETACH,
+	TR_POKE_ADDR, TR_POKE_DR7, TR_PEEK_DR7, NR_CALLS
 };
 
 static const char * const call_name[NR_CALLS] = {
-	"open-self", "open-sibling", "open-other-thread", "open-cpu", "open-child", "modify",
-	"enable", "disable", "read", "close", "fork", "affinity", "cpu-offline",
-	"cpu-online", "ptrace-seize", "ptrace-interrupt", "waitpid-tracee",
-	"ptrace-cont", "ptrace-detach", "poke-dr0-3", "poke-dr7", "peek-dr7",
+	"open-self", "open-sibling", "open-sibling-inherit", "open-other-thread",
+	"open-cpu", "open-child", "modify", "enable", "disable", "read", "close",
+	"fork", "affinity", "cpu-offline", "cpu-online", "ptrace-seize",
+	"ptrace-interrupt", "waitpid-tracee", "ptrace-cont", "ptrace-detach",
+	"poke-dr0-3", "poke-dr7", "peek-dr7",
 };
 
 #define E(e)	(1ULL << (e))
@@ -96,6 +97,12 @@ static const char * const call_name[NR_CALLS] = {
  * disabled breakpoint for the address) or of DR7 needs one too.
  * ENODEV: perf refuses a CPU-wide event on a CPU that is offline.
  * ESRCH: a forked child may be gone before its parent opens an event on it.
+ * ENODEV, EINVAL: a group leader with inherit=1 on this thread need not
+ * stay this thread's.  Once it forked, perf may swap the thread's context
+ * for the child's, which is a clone of it, at a context switch (perf's
+ * context_equiv()): the leader then belongs to the child, in a context
+ * that is not the thread's (EINVAL), and is dead once the child exited
+ * (ENODEV).
  * EINVAL: sched_setaffinity() to a CPU that is offline.
  * EBUSY: the kernel may refuse to take a CPU offline (it cannot move
  * something off it at that moment).
@@ -109,6 +116,7 @@ static const char * const call_name[NR_CALLS] = {
 static uint64_t allowed[NR_CALLS] = {
 	[OPEN_SELF] = E(ENOSPC),
 	[OPEN_SIBLING] = E(ENOSPC),
+	[OPEN_SIBLING_INHERIT] = E(ENOSPC) | E(ENODEV) | E(EINVAL),
 	[OPEN_OTHER] = E(ENOSPC),
 	[OPEN_CPU] = E(ENOSPC) | E(ENODEV),
 	[OPEN_CHILD] = E(ENOSPC) | E(ESRCH),
@@ -413,9 +421,10 @@ static void open_random(struct worker *w)
 	leader = r < 10 ? ev_leader(w) : -1;
 	if (leader >= 0) {
 		/* a sibling: never pinned, inherits as its leader does */
-		random_attr(&w->rng, &attr, &cells[w->idx], false,
-			    w->ev[leader].attr.inherit);
-		ev_open(w, OPEN_SIBLING, &attr, 0, -1, leader);
+		bool inherit = w->ev[leader].attr.inherit;
+
+		random_attr(&w->rng, &attr, &cells[w->idx], false, inherit);
+		ev_open(w, inherit ? OPEN_SIBLING_INHERIT : OPEN_SIBLING, &attr, 0, -1, leader);
 	} else if (r < 40) {
 		random_attr(&w->rng, &attr, &cells[w->idx], pinned, !below(&w->rng, 3));
 		ev_open(w, OPEN_SELF, &attr, 0, -1, -1);
@@ -489,7 +498,10 @@ static void burst(struct worker *w)
 
 /*
  * A child that inherits this thread's inherit=1 breakpoints, stores to the
- * cells and exits; the parent may open one on it meanwhile.
+ * cells and exits; the parent may open one on it meanwhile.  A fork, but
+ * sharing the file table: a copy of it would keep every thread's events
+ * alive past their close() for as long as the child lives, and a group
+ * leader its thread has closed would still lead its group.
  */
 static void fork_random(struct worker *w)
 {
@@ -502,7 +514,7 @@ static void fork_random(struct worker *w)
 		random_attr(&w->rng, &attr, &cells[w->idx], below(&w->rng, 2), true);
 		ev_open(w, OPEN_SELF, &attr, 0, -1, -1);
 	}
-	pid = counted(&w->st, FORK, fork());
+	pid = counted(&w->st, FORK, syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0));
 	if (pid < 0)
 		return;
 	if (!pid) {
@@ -816,7 +828,7 @@ static void errno_report(const struct stats *st, unsigned long *total,
 		if (!st->ops[c])
 			continue;
 		*total += st->ops[c];
-		n = snprintf(line, sizeof(line), "%-18s %10lu ops", call_name[c], st->ops[c]);
+		n = snprintf(line, sizeof(line), "%-20s %9lu ops", call_name[c], st->ops[c]);
 		for (int e = 0; e <= MAX_ERRNO; e++) {
 			bool ok = e < 64 && (allowed[c] & E(e));
 
@@ -963,6 +975,8 @@ int main(int argc, char **argv)
 	ksft_set_plan(7);
 	if (!root) {
 		allowed[OPEN_SELF] |= E(EACCES);
+		allowed[OPEN_SIBLING] |= E(EACCES);
+		allowed[OPEN_SIBLING_INHERIT] |= E(EACCES);
 		allowed[OPEN_OTHER] |= E(EACCES);
 		allowed[OPEN_CPU] |= E(EACCES);
 		allowed[OPEN_CHILD] |= E(EACCES);
