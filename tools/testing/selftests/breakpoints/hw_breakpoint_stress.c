@@ -91,10 +91,11 @@ static const char * const call_name[NR_CALLS] = {
  * ENOSPC: a pinned breakpoint, and on a kernel without multiplexing any
  * breakpoint, needs a free debug register on every CPU it may run on; the
  * other threads' CPU-wide and task breakpoints hold them.  So does a group
- * sibling (a non-pinned one of a pinned leader on any kernel).  A fork whose
- * child inherits breakpoints needs registers for the child's copies (the
- * kernel fails the fork), and a ptrace write of DR0-DR3 (6.12 registers a
- * disabled breakpoint for the address) or of DR7 needs one too.
+ * sibling of a pinned leader, on any kernel.  A fork whose child inherits
+ * breakpoints needs registers for the child's copies (the kernel fails the
+ * fork), and a ptrace write of DR0-DR3 (the first one creates the
+ * breakpoint, which reserves a register: 6.12 keeps it, ours gives it back
+ * while DR7 leaves it disabled) or of DR7 needs one.
  * ENODEV: perf refuses a CPU-wide event on a CPU that is offline.
  * ESRCH: a forked child may be gone before its parent opens an event on it.
  * ENODEV, EINVAL: a group leader with inherit=1 on this thread need not
