@@ -178,7 +178,7 @@ static struct worker *workers;
 static int nr_threads = DEFAULT_THREADS;
 static int nr_cpus;		/* possible CPUs: 0..nr_cpus-1 */
 static double deadline;
-static pthread_barrier_t start_line;
+static pthread_barrier_t start_line, finish_line;
 
 static struct stats hp_st;
 static unsigned long hp_cycles;
@@ -575,6 +575,8 @@ static void *worker_main(void *arg)
 	while (w->nr_ev)
 		ev_close(w, w->nr_ev - 1);
 	w->finished = true;
+	/* no thread is gone while another may still open an event on it */
+	pthread_barrier_wait(&finish_line);
 	return NULL;
 }
 
@@ -1006,6 +1008,7 @@ int main(int argc, char **argv)
 	if (!workers)
 		ksft_exit_fail_perror("calloc");
 	pthread_barrier_init(&start_line, NULL, nr_threads + 1 + hotplug);
+	pthread_barrier_init(&finish_line, NULL, nr_threads);
 	for (int i = 0; i < nr_threads; i++) {
 		struct worker *w = &workers[i];
 
