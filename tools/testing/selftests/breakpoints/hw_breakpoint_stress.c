@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -937,6 +938,19 @@ static int slots_zero(void)
 	return rows ? ok : 0;
 }
 
+/* A case under a fixed name, its figures in a diagnostic line before it */
+static __printf(3, 4) void verdict(bool ok, const char *name, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ksft_print_msg("%s: %s\n", name, buf);
+	ksft_test_result_code(ok ? KSFT_PASS : KSFT_FAIL, name, NULL);
+}
+
 static void usage(const char *prog)
 {
 	fprintf(stderr, "%s [-t SECONDS] [-n THREADS] [-s SEED]\n", prog);
@@ -1061,39 +1075,41 @@ int main(int argc, char **argv)
 	errno_report(all, &total, &unexpected);
 	ksft_print_msg("operations %lu (fewest by one thread %lu), forks %lu, bursts %lu\n",
 		       total, ops_min, forks, bursts);
-	ksft_test_result(!unexpected, "no unexpected errno (%lu)\n", unexpected);
-	ksft_test_result(finished == nr_threads && ops_min > 0,
-			 "every thread finished (%d of %d)\n", finished, nr_threads);
+	verdict(!unexpected, "no unexpected errno", "%lu unexpected", unexpected);
+	verdict(finished == nr_threads && ops_min > 0, "every thread finished",
+		"%d of %d finished", finished, nr_threads);
 	if (!root || !nr_hp_cpus)
-		ksft_test_result_skip("hotplug cycles done: %s\n",
+		ksft_test_result_code(KSFT_SKIP, "hotplug cycles done", "%s",
 				      root ? "no CPU can go offline" : "not root");
 	else
-		ksft_test_result(hotplug && hp_cycles > 0, "hotplug cycles done (%lu)\n",
-				 hp_cycles);
+		verdict(hotplug && hp_cycles > 0, "hotplug cycles done", "%lu cycles",
+			hp_cycles);
 	ksft_print_msg("tracer: %lu stops, %lu breakpoint hits, %lu seizes, %lu DR7 writes\n",
 		       tr->cycles, tr->hits, tr->seizes, tr->dr7_writes);
 	ksft_print_msg("tracer: %lu DR7 read-backs wrong, tracee died %lu\n",
 		       tr->readback_bad, tr->tracee_died);
-	ksft_test_result(tracer_ok && tr->dr7_writes && !tr->readback_bad &&
-			 !tr->tracee_died,
-			 "tracer's DR7 writes all answered (%lu)\n", tr->dr7_writes);
+	verdict(tracer_ok && tr->dr7_writes && !tr->readback_bad && !tr->tracee_died,
+		"tracer's DR7 writes all answered", "%lu written", tr->dr7_writes);
 	ksft_print_msg("flexible events read %lu, rotated %lu\n", flex_read, flex_rotated);
 	if (mux_saved < 0)
-		ksft_test_result_skip("flexible events rotated: no multiplexing%s\n",
-				      root ? "" : " (not root)");
+		ksft_test_result_code(KSFT_SKIP, "flexible events rotated",
+				      "no multiplexing%s", root ? "" : " (not root)");
 	else
-		ksft_test_result(flex_rotated > 0, "flexible events rotated (%lu)\n",
-				 flex_rotated);
+		verdict(flex_rotated > 0, "flexible events rotated", "%lu rotated",
+			flex_rotated);
 	free = registers_free();
 	if (free < 0)
-		ksft_test_result_skip("after close every register is free on every CPU: %s\n",
+		ksft_test_result_code(KSFT_SKIP, "after close every register is free on every CPU",
 				      "CPU-wide breakpoints need CAP_PERFMON");
 	else
-		ksft_test_result(free, "after close every register is free on every CPU\n");
+		ksft_test_result_code(free ? KSFT_PASS : KSFT_FAIL,
+				      "after close every register is free on every CPU", NULL);
 	slots = slots_zero();
 	if (slots < 0)
-		ksft_test_result_skip("debugfs slots view all zero: no " SLOTS_FILE "\n");
+		ksft_test_result_code(KSFT_SKIP, "debugfs slots view all zero",
+				      "no " SLOTS_FILE);
 	else
-		ksft_test_result(slots, "debugfs slots view all zero\n");
+		ksft_test_result_code(slots ? KSFT_PASS : KSFT_FAIL,
+				      "debugfs slots view all zero", NULL);
 	ksft_finished();
 }
