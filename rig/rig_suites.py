@@ -686,6 +686,7 @@ SUITES: List[Suite] = [
     Suite("mux-perf-stat", eval_mux_perf_stat, "main", ("mux_perf_stat_on", "mux_perf_stat_off")),
     tap_suite("view", "view"),
     tap_suite("hwbp-security", "hwbp_security"),
+    tap_suite("stress", "stress"),
     # make bench's benchmarks, once each with the least work: they run
     # and print their figure (rig/bench.py).
     Suite("bench-smoke", lambda secs, ctx: bench.evaluate_smoke(secs), "main",
