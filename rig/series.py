@@ -22,12 +22,14 @@ Signed-off-by, which is added from git's configured user):
   Patches: PATH...      patches/X.patch (ours) or series/X.diff (a patch of
                         the series only, e.g. a fix against an upstream
                         file that a later commit replaces), applied in order
-  Maintainers: NAME     the MAINTAINERS entry NAME (series/maintainers-entry)
 
 Continuation lines start with a tab.  Every file of ours (git ls-files of
 the overlay directories), every patches/*.patch and every series/*.diff
 must be in exactly one commit: a new file fails `make series` until it is
-given a commit.  The first commit is the pristine tree, tagged with the
+given a commit.  Each commit that adds a file also adds it to our
+MAINTAINERS entry (series/maintainers-entry: title, lists, status; M: is
+the author), which therefore names every file of ours in the kernel tree
+and nothing else.  The first commit is the pristine tree, tagged with the
 Debian version it was extracted from (a "~" becomes "_", as in DEP-14),
 the last commit that carries a Fixes: tag is tagged "fixes".
 
@@ -66,7 +68,6 @@ class Entry:
     name: str
     files: List[str] = field(default_factory=list)
     patches: List[str] = field(default_factory=list)
-    maintainers: Optional[str] = None
     message: str = ""
 
     @property
@@ -118,8 +119,6 @@ def load_entries() -> List[Entry]:
                 e.files += words
             elif key == "Patches":
                 e.patches += words
-            elif key == "Maintainers":
-                e.maintainers = rest.strip()
             else:
                 raise SeriesError("series/%s: unknown header %r" % (fn, key))
         if "Signed-off-by:" in e.message:
@@ -210,12 +209,17 @@ def patch_targets(patch: str) -> List[str]:
         return [m.group(1) for m in re.finditer(r"^\+\+\+ b/(\S+)", f.read(), re.M)]
 
 
-def maintainers_text(upstream: str, title: str, who: Tuple[str, str],
-                     files: Iterable[str]) -> str:
-    """Upstream's MAINTAINERS with our entry at its place in the order."""
+def maintainers_entry() -> List[str]:
+    """series/maintainers-entry: the title line, then L:, S: and so on."""
     with open(os.path.join(SERIES_DIR, "maintainers-entry")) as f:
-        header = [l for l in f.read().splitlines() if l and not l.startswith("#")]
-    entry = [title, "M:\t%s <%s>" % who] + header + ["F:\t" + p for p in sorted(files)]
+        return [l for l in f.read().splitlines() if l and not l.startswith("#")]
+
+
+def maintainers_text(upstream: str, who: Tuple[str, str], files: Iterable[str]) -> str:
+    """Upstream's MAINTAINERS with our entry at its place in the order."""
+    header = maintainers_entry()
+    title = header[0]
+    entry = [title, "M:\t%s <%s>" % who] + header[1:] + ["F:\t" + p for p in sorted(files)]
     lines = upstream.split("\n")
     # Entries are sorted by title between the "Maintainers List" header's
     # first entry and THE REST, each a title line followed by tagged lines.
@@ -264,11 +268,12 @@ def make(out: str, pristine: str, expect: Optional[str]) -> int:
 
     print("series: %s: the pristine tree (%s)" % (out, describe))
     t0 = time.time()
-    if os.path.exists(out):
-        shutil.rmtree(out)
+    run(["rm", "-rf", out])
     run(["cp", "-al", pristine, out])
     os.unlink(os.path.join(out, ".hwbp-extracted"))
     git(out, "init", "-q", "-b", "series")
+    # no gc in the background of a repository rm -rf may remove any time
+    git(out, "config", "gc.auto", "0")
     with open(os.path.join(out, ".git", "info", "exclude"), "a") as f:
         f.write("/patches/\n")
     # -f: the tarball holds files upstream's .gitignore patterns match
@@ -277,9 +282,15 @@ def make(out: str, pristine: str, expect: Optional[str]) -> int:
     git(out, "tag", "-a", "-m", describe, tag, env=env)
     print("series: base committed and tagged %s in %.0f s" % (tag, time.time() - t0))
 
+    with open(os.path.join(out, "MAINTAINERS")) as fh:
+        upstream_maintainers = fh.read()
+    ours = set(our_files())
+    installed: Set[str] = set()
     fixes_end = None
     for n, e in enumerate(entries, 1):
         changed: List[str] = []
+        new = [f for f in per_entry[e.name]
+               if f in ours and not os.path.exists(os.path.join(out, f))]
         for f in per_entry[e.name]:
             src = os.path.join(TOP, f)
             if f.startswith("patches/") or f.startswith("series/"):
@@ -297,11 +308,10 @@ def make(out: str, pristine: str, expect: Optional[str]) -> int:
                 replace_file(os.path.join(out, f), open(src, "rb").read(),
                              os.stat(src).st_mode & 0o777)
                 changed.append(f)
-        if e.maintainers:
-            with open(os.path.join(out, "MAINTAINERS")) as fh:
-                text = fh.read()
+                installed.add(f)
+        if new:
             replace_file(os.path.join(out, "MAINTAINERS"),
-                         maintainers_text(text, e.maintainers, who, our_files()).encode())
+                         maintainers_text(upstream_maintainers, who, installed).encode())
             changed.append("MAINTAINERS")
         git(out, "add", "-f", "-A", "--", *sorted(set(changed)), env=env)
         if not git(out, "diff", "--cached", "--name-only").strip():
@@ -441,8 +451,14 @@ def checkpatch(out: str, pdir: str) -> bool:
                      and not p.startswith("0000-"))
     sums = [0, 0, 0]
     for p in patches:
-        r = subprocess.run(["perl", "scripts/checkpatch.pl", "--strict", os.path.join(pdir, p)],
-                           cwd=out, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # The Fixes: tags name upstream commits, which the base (a
+        # tarball, one commit) does not have.
+        # (Debian's python3 first: scripts/spdxcheck.py needs python3-ply
+        # and python3-git, which rig/setup.sh installs for it.)
+        r = subprocess.run(["perl", "scripts/checkpatch.pl", "--strict",
+                            "--ignore", "UNKNOWN_COMMIT_ID", os.path.join(pdir, p)],
+                           cwd=out, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           env=dict(os.environ, PATH="/usr/bin:" + os.environ["PATH"]))
         text = r.stdout.decode(errors="replace")
         m = CHECKPATCH_TOTAL.search(text)
         if not m:
@@ -476,16 +492,20 @@ def get_maintainer(out: str, pdir: str, entry: str) -> bool:
 
 
 def check(out: str, pristine: str, first: int, sparse: bool) -> int:
-    entries = load_entries()
     pdir = os.path.join(out, "patches")
     ok = checkpatch(out, pdir)
-    entry = next((e.maintainers for e in entries if e.maintainers), None)
-    if entry:
-        ok = get_maintainer(out, pdir, entry) and ok
+    ok = get_maintainer(out, pdir, maintainers_entry()[0]) and ok
 
+    work = os.path.join(os.path.dirname(out), "series-check")
+    # A clone (hard-linked objects): make series may run again meanwhile.
+    repo = os.path.join(work, "repo.git")
+    run(["rm", "-rf", repo])
+    os.makedirs(work, exist_ok=True)
+    run(["git", "clone", "-q", "--bare", out, repo])
+    git(repo, "config", "gc.auto", "0")
+    out = repo
     base = git(out, "rev-list", "--max-parents=0", "HEAD").strip()
     revs = [base] + git(out, "rev-list", "--reverse", base + "..HEAD").split()
-    work = os.path.join(os.path.dirname(out), "series-check")
     # The same path from the build directory to the source as build/base's:
     # the pristine step is all ccache hits, and later steps miss only where
     # the series changed something.
