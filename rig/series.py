@@ -34,10 +34,12 @@ Debian version it was extracted from (a "~" becomes "_", as in DEP-14),
 the last commit that carries a Fixes: tag is tagged "fixes".
 
 Author, committer and Signed-off-by are git's user.name and user.email of
-this repository; without them nothing is made.  Commit dates are the date
-of this repository's HEAD, so the same inputs give the same commits.
+this repository; without them nothing is made.  Every commit is dated with
+the last commit of this repository that changed series/, patches/ or our
+files, so the same inputs give the same commits.
 """
 import argparse
+import fcntl
 import fnmatch
 import hashlib
 import os
@@ -234,12 +236,18 @@ def maintainers_text(upstream: str, who: Tuple[str, str], files: Iterable[str]) 
     return "\n".join(lines[:at] + entry + [""] + lines[at:])
 
 
+def commit_date() -> str:
+    """The date of every commit: the last change to what the series is cut from."""
+    return git(TOP, "log", "-1", "--format=%cI", "--", "series", "patches", "MAINTAINERS",
+               *OVERLAY_DIRS).strip()
+
+
 def inputs_hash(pristine: str, expect: Optional[str]) -> str:
     """What the series is made of: an unchanged hash means nothing to do."""
     h = hashlib.sha256()
     h.update(repr(identity()).encode())
     h.update(open(os.path.join(pristine, ".hwbp-extracted"), "rb").read())
-    h.update(git(TOP, "log", "-1", "--format=%ct").encode())
+    h.update(commit_date().encode())
     paths = our_files() + [os.path.join("series", f) for f in sorted(os.listdir(SERIES_DIR))] + \
         [os.path.join("patches", f) for f in sorted(os.listdir(os.path.join(TOP, "patches")))] + \
         ["MAINTAINERS", "rig/series.py"]
@@ -252,6 +260,10 @@ def inputs_hash(pristine: str, expect: Optional[str]) -> str:
 
 
 def make(out: str, pristine: str, expect: Optional[str]) -> int:
+    # one make series at a time: make check KERNEL=fixes and make
+    # series-check both depend on it
+    lock = open(out.rstrip("/") + ".lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     entries = load_entries()
     per_entry = coverage(entries)
     who = identity()
@@ -261,7 +273,7 @@ def make(out: str, pristine: str, expect: Optional[str]) -> int:
         print("series: %s is up to date (%d commits)" % (out, len(entries)))
         return 0
     tag, describe = base_version(pristine)
-    date = git(TOP, "log", "-1", "--format=%cI").strip()
+    date = commit_date()
     env = dict(os.environ, GIT_AUTHOR_NAME=who[0], GIT_AUTHOR_EMAIL=who[1],
                GIT_COMMITTER_NAME=who[0], GIT_COMMITTER_EMAIL=who[1],
                GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
@@ -492,6 +504,8 @@ def get_maintainer(out: str, pdir: str, entry: str) -> bool:
 
 
 def check(out: str, pristine: str, first: int, sparse: bool) -> int:
+    lock = open(out.rstrip("/") + ".lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     pdir = os.path.join(out, "patches")
     ok = checkpatch(out, pdir)
     ok = get_maintainer(out, pdir, maintainers_entry()[0]) and ok
@@ -503,6 +517,7 @@ def check(out: str, pristine: str, first: int, sparse: bool) -> int:
     os.makedirs(work, exist_ok=True)
     run(["git", "clone", "-q", "--bare", out, repo])
     git(repo, "config", "gc.auto", "0")
+    lock.close()
     out = repo
     base = git(out, "rev-list", "--max-parents=0", "HEAD").strip()
     revs = [base] + git(out, "rev-list", "--reverse", base + "..HEAD").split()
