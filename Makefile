@@ -9,8 +9,10 @@
 #   make run                 the demo: gdb and perf watching a variable
 #   make bench               every benchmark on both kernels, side by side
 #   make arches              both kernels on every architecture with the core
+#   make series              the patch series, build/series/patches
+#   make series-check        the series: checkpatch, get_maintainer, every step built
 #
-# KERNEL=base|ours, HWBP_SMP=N (guest CPUs, default 4), ARCHES=row,... (make arches).
+# KERNEL=base|ours|fixes, HWBP_SMP=N (guest CPUs, default 4), ARCHES=row,... (make arches).
 
 KERNEL    ?= ours
 B         := $(CURDIR)/build
@@ -20,7 +22,8 @@ SRC_base  := $(PRISTINE)
 SRC_ours  := $(OURS_SRC)
 TARBALL   := /usr/src/linux-source-6.12.tar.xz
 
-.PHONY: all setup source series base ours kernel image image-base image-ours check \
+.PHONY: all setup source ours-src series series-check fixes base ours kernel image image-base \
+	image-ours image-fixes check \
 	check-lockdep check-debug check-distro robustness bench compare golden run arches check-arches checkpatch provenance \
 	fresh-check clean distclean
 
@@ -39,22 +42,47 @@ $(PRISTINE)/.hwbp-extracted: | setup
 source: $(PRISTINE)/.hwbp-extracted
 
 # Our files and patches over the pristine tree: every target that needs
-# build/ours-src depends on this, so one make run applies the series once.
-series: source
+# build/ours-src depends on this, so one make run applies the overlay once.
+ours-src: source
 	@rig/apply-series.sh $(PRISTINE) $(OURS_SRC)
+
+# The patch series for the mailing list (rig/series.py, series/): a git
+# repository in build/series, the pristine tree then one commit per
+# series/NN-name.msg, and its git format-patch output with the cover letter
+# in build/series/patches.  Author and Signed-off-by: git config user.name
+# and user.email.  Its last tree must be build/ours-src's.
+SERIES := $(B)/series
+series: ours-src
+	@rig/series.py make $(SERIES) --expect $(OURS_SRC)
+
+# Every patch through checkpatch --strict, get_maintainer.pl naming our
+# entry, then every step of the series built in turn (incremental, ccache;
+# each build takes /tmp/hwbp-heavy.lock itself: do not run this under it).
+series-check: series
+	@rig/series.py check $(SERIES) $(if $(SPARSE),--sparse)
+
+# The pristine tree and the series' fixes only (tag "fixes"): 6.12.y as the
+# fixes would make it, for make check KERNEL=fixes.  Built in
+# build/fixes-tree/{src/linux-source-6.12,base} so that ccache sees the
+# same paths as build/base's; build/fixes links to the build.
+FIXES_SRC := $(B)/fixes-tree/src/linux-source-6.12
+fixes: series
+	@rig/series.py tree $(SERIES) fixes $(PRISTINE) $(FIXES_SRC)
+	@ln -sfn fixes-tree/base $(B)/fixes
+	@rig/kbuild.sh $(FIXES_SRC) $(B)/fixes-tree/base
 
 base: source
 	@cat $(PRISTINE)/.hwbp-extracted
 	@rig/kbuild.sh $(PRISTINE) $(B)/base
 
-ours: series
+ours: ours-src
 	@rig/kbuild.sh $(OURS_SRC) $(B)/ours
 
 kernel: $(KERNEL)
 
 # The guest userspace (and the kselftests) always come from our tree, so
 # both kernels run exactly the same tests.
-image-base image-ours: image-%: % series
+image-base image-ours image-fixes: image-%: % ours-src
 	@rig/mkimage.sh $(OURS_SRC) $(B)/$* $(B)/$*.cpio.gz
 
 image: image-$(KERNEL)
@@ -81,7 +109,7 @@ golden:
 # detectors) or kcsan.  check-lockdep is DEBUG=lockdep.
 DEBUG ?= lockdep
 DEBUG_KOUT = $(B)/$(KERNEL)-$(DEBUG)
-check-debug: series
+check-debug: ours-src
 	@test -f rig/debug/$(DEBUG).config || { echo "no rig/debug/$(DEBUG).config"; exit 2; }
 	@HWBP_EXTRA_CONFIG=$(CURDIR)/rig/debug/$(DEBUG).config \
 		rig/kbuild.sh $(SRC_$(KERNEL)) $(DEBUG_KOUT)
@@ -97,7 +125,7 @@ check-lockdep:
 # and the rig's fragment, booted for the main boot's suites.  KERNEL=base:
 # the baseline built the same way.
 DISTRO_KOUT = $(B)/$(KERNEL)-distro
-check-distro: series
+check-distro: ours-src
 	@rig/kbuild.sh --base defconfig --fragment tools/testing/selftests/breakpoints/config \
 		--fragment rig/arches/x86_64-defconfig.config $(SRC_$(KERNEL)) $(DISTRO_KOUT)
 	@rig/mkimage.sh $(OURS_SRC) $(DISTRO_KOUT) $(DISTRO_KOUT).cpio.gz
@@ -154,7 +182,7 @@ fresh-check: setup
 	@rig/fresh-check.sh
 
 clean:
-	rm -rf $(B)/base $(B)/ours $(B)/*-lockdep $(B)/*-kasan $(B)/*-kcsan $(B)/*-distro $(B)/guest $(B)/logs $(B)/*.cpio.gz $(B)/arches
+	rm -rf $(B)/base $(B)/ours $(B)/fixes $(B)/fixes-tree $(B)/series $(B)/series-check $(B)/*-lockdep $(B)/*-kasan $(B)/*-kcsan $(B)/*-distro $(B)/guest $(B)/logs $(B)/*.cpio.gz $(B)/arches
 
 distclean:
 	rm -rf $(B)

@@ -395,7 +395,7 @@ def header() -> List[str]:
         "below 1.00 ours is faster.  n: boots counted (base/ours); excl: boots left out "
         "for a coarse guest clock; SPREAD: max/min > %.1f." % SPREAD_MAX,
         "",
-        COLUMNS % ("figure", "unit", "base", "base min-max", "ours", "ours min-max",
+        COLUMNS % ("figure", "unit", "base", "min-max", "ours", "min-max",
                    "ours/base", "n", "excl", "flags"),
     ]
 
