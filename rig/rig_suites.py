@@ -104,13 +104,16 @@ def tap_cases(text: str, prefix: str = "") -> Tuple[List[TapCase], Optional[int]
     """[(number, ok, description, directive, its reason)] of one TAP level,
     and its plan."""
     cases = []
-    pat = re.compile(r"^%s(not ok|ok) (\d+) ?-? ?(.*?)(?: # (SKIP|XFAIL|TODO)\b ?(.*))?$"
+    # kselftest's ksft_test_result_skip() writes "ok N # SKIP reason": the
+    # directive may come with no description before it.
+    pat = re.compile(r"^%s(not ok|ok) (\d+)\s*-?\s*(.*?)\s*(?:# (SKIP|XFAIL|TODO)\b\s*(.*))?$"
                      % re.escape(prefix))
     for line in text.splitlines():
         m = pat.match(line)
         if m:
-            cases.append((int(m.group(2)), m.group(1) == "ok", m.group(3).strip(),
-                          m.group(4), (m.group(5) or "").strip()))
+            desc, why = m.group(3).strip(), (m.group(5) or "").strip()
+            cases.append((int(m.group(2)), m.group(1) == "ok", desc or why,
+                          m.group(4), why))
     plan = re.search(r"^%s1\.\.(\d+)$" % re.escape(prefix), text, re.M)
     return cases, int(plan.group(1)) if plan else None
 

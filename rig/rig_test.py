@@ -56,6 +56,15 @@ class SuitesTest(unittest.TestCase):
                          [("1 on: eight open", Status.SKIP,
                            "no breakpoint multiplexing in this kernel")])
 
+    def test_tap_skip_with_the_directive_first_is_a_skip(self) -> None:
+        # ksft_test_result_skip(): "ok N # SKIP reason", no description
+        sec = rig_boot.Section(0, "1..2\nok 1 # SKIP root: no /proc/kcore\n"
+                                  "ok 2 count # of things\n")
+        got = rig_suites.eval_tap("sec", sec)
+        self.assertEqual([(r.case, r.status) for r in got],
+                         [("1 root: no /proc/kcore", Status.SKIP),
+                          ("2 count # of things", Status.PASS)])
+
     def test_kgdb_rounds(self) -> None:
         first = ("1..29\nok 1 first hbreak on the #DB entry (asm_exc_debug) is refused\n"
                  "ok 9 first hbreak ksys_sync stops at its first instruction\n")
