@@ -96,6 +96,10 @@ bool hw_breakpoint_is_used(void);
 /* Flexible breakpoints hold no slot and may be out of the registers. */
 bool hw_breakpoint_is_flexible(struct perf_event *bp);
 
+/* Whether @attr is a breakpoint the core would take, decoded into @info. */
+int hw_breakpoint_validate(const struct perf_event_attr *attr,
+			   struct arch_hw_breakpoint *info);
+
 /* Slot accounting; the dbg_ variants take no lock and may run in NMI. */
 int reserve_bp_slot(struct perf_event *bp);
 void release_bp_slot(struct perf_event *bp);
@@ -177,6 +181,12 @@ static inline bool hw_breakpoint_is_used(void)
 static inline bool hw_breakpoint_is_flexible(struct perf_event *bp)
 {
 	return false;
+}
+
+static inline int hw_breakpoint_validate(const struct perf_event_attr *attr,
+					 struct arch_hw_breakpoint *info)
+{
+	return -EOPNOTSUPP;
 }
 
 static inline int reserve_bp_slot(struct perf_event *bp)

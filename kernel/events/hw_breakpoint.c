@@ -943,18 +943,47 @@ int dbg_release_bp_slot(struct perf_event *bp)
 	return 0;
 }
 
-static int bp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
-		    struct arch_hw_breakpoint *hw)
+/* What the hardware can watch, and never a kernel address for exclude_kernel. */
+static int bp_decode(struct perf_event *bp, const struct perf_event_attr *attr,
+		     struct arch_hw_breakpoint *hw)
 {
 	int err = hw_breakpoint_arch_parse(bp, attr, hw);
 
+	if (!err && attr->exclude_kernel && arch_check_bp_in_kernelspace(hw))
+		err = -EINVAL;
+	return err;
+}
+
+static int bp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
+		    struct arch_hw_breakpoint *hw)
+{
+	int err = bp_decode(bp, attr, hw);
+
 	if (err || !arch_check_bp_in_kernelspace(hw))
 		return err;
-
-	if (attr->exclude_kernel)
-		return -EINVAL;
 	/* Unprivileged breakpoints in the trap path could recurse. */
 	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
+
+/**
+ * hw_breakpoint_validate - check breakpoint attributes without an event
+ * @attr: the attributes a breakpoint would be made or changed with
+ * @info: filled with the architecture's form of @attr on success
+ *
+ * For kernel users that must know before they act: ptrace checks every
+ * slot of a DR7 write before it changes any, and kgdb decodes gdb's
+ * request inside the debugger, where it cannot make an event.  The checks
+ * are those every breakpoint gets, in the same order, so the errno is the
+ * one registering or modifying would give; no slot is looked at, and no
+ * privilege, which the caller's own path decides.  Only for architectures
+ * whose hw_breakpoint_arch_parse() does not look at the event (x86).
+ *
+ * Return: 0, or the negative errno @attr would be refused with.
+ */
+int hw_breakpoint_validate(const struct perf_event_attr *attr,
+			   struct arch_hw_breakpoint *info)
+{
+	return bp_decode(NULL, attr, info);
 }
 
 /*

@@ -168,10 +168,10 @@ int kgdb_set_hw_break(unsigned long addr, int len, enum kgdb_bptype bptype)
 		return -1;
 
 	/*
-	 * The backend's own rules: no breakpoint where the #DB path itself
-	 * runs or reads, or kgdb would recurse in its own exception.
+	 * Every breakpoint's rules, which keep it out of where the #DB path
+	 * runs or reads: kgdb would recurse in its own exception.
 	 */
-	if (hw_breakpoint_arch_parse(NULL, &hb->attr, &hb->info))
+	if (hw_breakpoint_validate(&hb->attr, &hb->info))
 		return -1;
 
 	if (!dbg_is_early && kgdb_hwbp_reserve(slot))

@@ -100,7 +100,7 @@ static int ptrace_check_bp(struct perf_event *bp, const struct dr7_slot *s)
 	struct arch_hw_breakpoint scratch;
 
 	dr7_apply(&attr, s);
-	return hw_breakpoint_arch_parse(bp, &attr, &scratch);
+	return hw_breakpoint_validate(&attr, &scratch);
 }
 
 static bool ptrace_bp_is(struct perf_event *bp, const struct dr7_slot *s)
