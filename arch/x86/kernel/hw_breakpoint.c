@@ -24,7 +24,6 @@
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/hw_breakpoint.h>
-#include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/sections.h>
 #include <asm/tlbflush.h>
@@ -525,22 +524,15 @@ EXPORT_SYMBOL_GPL(hw_breakpoint_restore);
 /*
  * After a CPU restart (hotplug, resume) the registers hold reset values
  * while the shadows still describe whatever perf or kgdb left installed;
- * the AMD mask MSRs are reset too, behind amd_set_dr_addr_mask()'s cache.
+ * the AMD mask MSRs were reset too, and must match before DR7 enables a
+ * range breakpoint again.
  */
 static void dr_reload_all(void)
 {
 	unsigned long flags;
-	int slot;
 
 	local_irq_save(flags);
-	if (boot_cpu_has(X86_FEATURE_BPEXT)) {
-		for (slot = 0; slot < HBP_NUM; slot++) {
-			u32 msr = slot ? MSR_F16H_DR1_ADDR_MASK + slot - 1 :
-					 MSR_F16H_DR0_ADDR_MASK;
-
-			wrmsrl(msr, amd_get_dr_addr_mask(slot));
-		}
-	}
+	amd_restore_dr_addr_masks();
 	hw_breakpoint_restore();
 	local_irq_restore(flags);
 }
