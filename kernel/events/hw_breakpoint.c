@@ -171,28 +171,49 @@ static const struct rhashtable_params bp_task_params = {
  * unlisted as it is made and freed, which inherited breakpoints do at
  * every fork and exit of their task, on all CPUs at once.
  *
- * A bucket's lock protects its list and the ->user of its holders; an
- * event is listed from the end of event_init until destroy, so a reader
- * holding the lock may look at any event listed there.  ->user is written
- * once, before the event can be disarmed, and bp_pmu_add() reads it
- * without the lock.  ->held is written under the event's accounting locks
- * (bp_lock()), ->flexible before the event is listed; the view reads
- * ->held and the event's state as a snapshot.  The debugger's slots are
- * not holders: kgdb's placeholder events hold nothing, what it reserved is
+ * A bucket's lock protects its list; an event is listed from the end of
+ * event_init until destroy, so a reader holding the lock may look at any
+ * event listed there.  ->hold is set in event_init, before the event can
+ * take a slot, and never changes, so it is read without a lock.  ->held is
+ * written under the event's accounting locks (bp_lock()); the view reads it
+ * and the event's state as a snapshot.  The debugger's slots are not
+ * holders: kgdb's placeholder events hold nothing, what it reserved is
  * dbg().
+ *
+ * When a breakpoint holds a slot is its ->hold, and nothing else decides it
+ * (bp_holds_slot()):
+ *
+ * BP_HOLD_ALWAYS: from event_init to destroy, disabled or not.  Events of
+ *	perf_event_open() and the kernel's other ones: perf enables and
+ *	disables them without asking the core, so each keeps the slot it was
+ *	made with.
+ * BP_HOLD_WHILE_ENABLED: exactly while attr.disabled is clear, so never
+ *	while it is made disabled.  Events of register_user_hw_breakpoint():
+ *	ptrace makes one as soon as the tracer writes an address and switches
+ *	it on and off through DR7, with modify_user_hw_breakpoint*(), which
+ *	take the slot and give it back.  A disabled one is not listed in
+ *	bp_task_table, and one that perf has scheduled in is disarmed, given
+ *	no register by bp_pmu_add().
+ * BP_HOLD_NEVER: flexible events (see "Multiplexing" below), which share
+ *	what the others leave.
  */
+enum bp_hold {
+	BP_HOLD_ALWAYS,
+	BP_HOLD_WHILE_ENABLED,
+	BP_HOLD_NEVER,
+};
+
 struct bp_holder {
 	struct list_head	node;
 	struct perf_event	*bp;
-	bool			flexible;	/* multiplexed: never holds a slot */
-	bool			user;		/* from register_user_hw_breakpoint() */
+	enum bp_hold		hold;
 	bool			held;		/* accounted in the invariant now */
 };
 
 #define BP_HOLDER_BITS	6
 
 static struct bp_holder_bucket {
-	struct mutex		lock;	/* the list, and its holders' ->user */
+	struct mutex		lock;	/* the list */
 	struct list_head	list;
 } bp_holder_buckets[1 << BP_HOLDER_BITS];
 
@@ -204,6 +225,20 @@ static struct bp_holder_bucket *bp_bucket_of(struct perf_event *bp)
 static struct bp_holder *bp_holder_of(struct perf_event *bp)
 {
 	return bp->pmu_private;
+}
+
+/* Would @bp hold a slot with the attributes @attr?  See enum bp_hold. */
+static bool bp_holds_slot(struct perf_event *bp, const struct perf_event_attr *attr)
+{
+	switch (bp_holder_of(bp)->hold) {
+	case BP_HOLD_ALWAYS:
+		return true;
+	case BP_HOLD_WHILE_ENABLED:
+		return !attr->disabled;
+	case BP_HOLD_NEVER:
+		break;
+	}
+	return false;
 }
 
 /*
@@ -616,7 +651,7 @@ static const char *bp_type_name(u64 bp_type)
 
 static const char *bp_kind_name(struct bp_holder *h)
 {
-	if (h->user)
+	if (h->hold == BP_HOLD_WHILE_ENABLED)
 		return "ptrace";
 	/* Kernel counters are owned by perf's tombstone, not by a task. */
 	return IS_ERR(READ_ONCE(h->bp->owner)) ? "kernel" : "perf";
@@ -789,15 +824,11 @@ static void bp_dbg_irq(struct irq_work *work)
 
 static DEFINE_IRQ_WORK(bp_dbg_irq_work, bp_dbg_irq);
 
-/* Account @bp, unless it is flexible: those hold no slot, ever. */
-int reserve_bp_slot(struct perf_event *bp)
+/* Account @bp, which has passed bp_check() and is to hold a slot. */
+static int bp_take_slot(struct perf_event *bp)
 {
 	enum bp_type_idx t = bp_class(bp->attr.bp_type);
 	int ret;
-
-	ret = bp_check(bp, bp->attr.bp_type);
-	if (ret || hw_breakpoint_is_flexible(bp))
-		return ret;
 
 	bp_lock(bp);
 	ret = bp_claim(bp, t);
@@ -813,6 +844,16 @@ int reserve_bp_slot(struct perf_event *bp)
 	if (ret == -ENOSPC)
 		bp_report_full(bp, t);
 	return ret;
+}
+
+/* Account @bp if, as it is now, it holds a slot (see struct bp_holder). */
+int reserve_bp_slot(struct perf_event *bp)
+{
+	int ret = bp_check(bp, bp->attr.bp_type);
+
+	if (ret || !bp_holds_slot(bp, &bp->attr))
+		return ret;
+	return bp_take_slot(bp);
 }
 
 /* Give back what @bp holds, if anything: releasing twice is harmless. */
@@ -987,24 +1028,17 @@ int hw_breakpoint_validate(const struct perf_event_attr *attr,
 }
 
 /*
- * Which breakpoints hold a slot
- * -----------------------------
- * ptrace creates a breakpoint as soon as the tracer writes an address, and
- * switches it on and off through DR7.  So a breakpoint made by
- * register_user_hw_breakpoint() holds a slot only while it is enabled:
- * modify_user_hw_breakpoint() takes the slot when it enables it and gives
- * it back when it disables it, and a disabled one is not listed in
- * bp_task_table.  Events from perf_event_open() keep the slot they were
- * created with, because perf enables them without asking us.
- *
- * Switching one on and off through perf costs a call on the CPU the task
- * last ran on, an IPI when that is another one, for every slot of every
- * DR7 write.  A tracee is frozen and off every CPU while its tracer writes
- * (ptrace_freeze_traced()), so modify_user_hw_breakpoint_frozen() leaves
- * perf out once the event is on: a disabled user breakpoint perf still
- * has enabled is *disarmed*, scheduled in with its task but given no
- * register (bp_pmu_add()), and the tracer arms and disarms it by its
- * attr.disabled alone.
+ * Breakpoints switched on and off by their user
+ * ---------------------------------------------
+ * Which breakpoints hold a slot, and when, is said once above struct
+ * bp_holder.  Switching a user breakpoint on and off through perf costs a
+ * call on the CPU the task last ran on, an IPI when that is another one,
+ * for every slot of every DR7 write.  A tracee is frozen and off every
+ * CPU while its tracer writes (ptrace_freeze_traced()), so
+ * modify_user_hw_breakpoint_frozen() leaves perf out once the event is
+ * on: a disabled user breakpoint perf still has enabled is *disarmed*,
+ * scheduled in with its task but given no register (bp_pmu_add()), and
+ * the tracer arms and disarms it by its attr.disabled alone.
  *
  * Multiplexing.  With the PMU's "multiplex" attribute set, a breakpoint
  * from perf_event_open() that neither it nor its group leader pins, and
@@ -1029,16 +1063,13 @@ bool hw_breakpoint_is_flexible(struct perf_event *bp)
 {
 	struct bp_holder *h = bp ? bp_holder_of(bp) : NULL;
 
-	return h && h->flexible;
+	return h && h->hold == BP_HOLD_NEVER;
 }
 
-static bool bp_holds_slot(struct perf_event *bp, const struct perf_event_attr *attr)
+/* A user breakpoint perf has scheduled in while its user has it off. */
+static bool bp_disarmed(struct perf_event *bp)
 {
-	struct bp_holder *h = bp_holder_of(bp);
-
-	if (h->flexible)
-		return false;
-	return !h->user || !attr->disabled;
+	return bp_holder_of(bp)->hold == BP_HOLD_WHILE_ENABLED && bp->attr.disabled;
 }
 
 static bool bp_wants_flexible(struct perf_event *bp)
@@ -1047,6 +1078,22 @@ static bool bp_wants_flexible(struct perf_event *bp)
 		return hw_breakpoint_is_flexible(bp->parent);
 	return arch_hw_breakpoint_can_multiplex() && READ_ONCE(bp_multiplex) &&
 	       !bp->group_leader->attr.pinned && !bp->attr.sigtrap;
+}
+
+/*
+ * perf gives event_init nothing that tells an event of
+ * register_user_hw_breakpoint() from others, and its ->hold must be known
+ * there, before it could take a slot: the task making one says so here.
+ * Only that task can find itself here, and it is busy making the event.
+ */
+static DEFINE_MUTEX(bp_user_create_lock);
+static struct task_struct *bp_user_creator;
+
+static enum bp_hold bp_hold_of_new(struct perf_event *bp)
+{
+	if (READ_ONCE(bp_user_creator) == current)
+		return BP_HOLD_WHILE_ENABLED;
+	return bp_wants_flexible(bp) ? BP_HOLD_NEVER : BP_HOLD_ALWAYS;
 }
 
 /* Kernel users get pinned breakpoints, however they filled in @attr. */
@@ -1070,7 +1117,9 @@ static int bp_reserve_as(struct perf_event *bp, const struct perf_event_attr *at
 
 	bp->attr.bp_type = attr->bp_type;
 	bp->attr.bp_len = attr->bp_len;
-	err = reserve_bp_slot(bp);
+	err = bp_check(bp, bp->attr.bp_type);
+	if (!err)
+		err = bp_take_slot(bp);
 	if (err) {
 		bp->attr.bp_type = type;
 		bp->attr.bp_len = len;
@@ -1111,15 +1160,11 @@ struct perf_event *register_user_hw_breakpoint(struct perf_event_attr *attr,
 	const int any_cpu = -1;
 	struct perf_event *bp;
 
+	mutex_lock(&bp_user_create_lock);
+	WRITE_ONCE(bp_user_creator, current);
 	bp = bp_create_pinned(attr, any_cpu, tsk, triggered, context);
-	if (IS_ERR(bp))
-		return bp;
-
-	mutex_lock(&bp_bucket_of(bp)->lock);
-	bp_holder_of(bp)->user = true;
-	mutex_unlock(&bp_bucket_of(bp)->lock);
-	if (attr->disabled)
-		release_bp_slot(bp);
+	WRITE_ONCE(bp_user_creator, NULL);
+	mutex_unlock(&bp_user_create_lock);
 	return bp;
 }
 EXPORT_SYMBOL_GPL(register_user_hw_breakpoint);
@@ -1374,12 +1419,12 @@ static int bp_holders_show(struct seq_file *m, void *unused)
 			char who[KSYM_SYMBOL_LEN];
 			int state = READ_ONCE(e->state), oncpu = READ_ONCE(e->oncpu);
 
-			if (!h->flexible && !READ_ONCE(h->held))
+			if (h->hold != BP_HOLD_NEVER && !READ_ONCE(h->held))
 				continue;
 			bp_who(h, who, sizeof(who));
 			seq_printf(m, "%s\t%s\t%s\t", bp_kind_name(h),
 				   bp_class_name(bp_class(e->attr.bp_type)),
-				   h->flexible ? "flexible" : "pinned");
+				   h->hold == BP_HOLD_NEVER ? "flexible" : "pinned");
 			if (e->cpu >= 0)
 				seq_printf(m, "%d", e->cpu);
 			else
@@ -1501,7 +1546,7 @@ static int bp_event_init(struct perf_event *bp)
 	if (!h)
 		return -ENOMEM;
 	h->bp = bp;
-	h->flexible = bp_wants_flexible(bp);
+	h->hold = bp_hold_of_new(bp);
 	bp->pmu_private = h;
 
 	err = register_perf_hw_breakpoint(bp);
@@ -1566,8 +1611,8 @@ static int bp_pmu_add(struct perf_event *bp, int flags)
 		perf_swevent_set_period(bp);
 	}
 	hwc->state = (flags & PERF_EF_START) ? hwc->state : PERF_HES_STOPPED;
-	/* Disarmed: see modify_user_hw_breakpoint_frozen(). */
-	if (bp_holder_of(bp)->user && bp->attr.disabled)
+	/* See "Breakpoints switched on and off by their user". */
+	if (bp_disarmed(bp))
 		return 0;
 	if (!hw_breakpoint_is_flexible(bp)) {
 		err = arch_install_hw_breakpoint(bp);
