@@ -438,17 +438,18 @@ static int bp_task_first_on(struct rhlist_head *list, struct perf_event *bp,
 }
 
 /*
- * For each CPU the task has breakpoints bound to, re-key it in that CPU's
- * row as its all-CPU weight goes from @from to @to.  Returns the largest
- * weight the task has bound to one CPU.  Quadratic in the task's own
+ * Call @fn once for each CPU the task has breakpoints of class @t bound
+ * to, with the weight bound there.  Quadratic in the task's own
  * breakpoints only.
  */
-static int bp_task_rekey_rows(struct perf_event *bp, enum bp_type_idx t,
-			      int from, int to)
+typedef void (*bp_bound_fn)(struct perf_event *bp, enum bp_type_idx t,
+			    int cpu, int here, void *arg);
+
+static void bp_task_visit_bound(struct perf_event *bp, enum bp_type_idx t,
+				bp_bound_fn fn, void *arg)
 {
 	struct rhlist_head *list, *pos;
 	struct perf_event *e;
-	int most = 0;
 
 	rcu_read_lock();
 	list = bp_task_list(bp);
@@ -458,13 +459,52 @@ static int bp_task_rekey_rows(struct perf_event *bp, enum bp_type_idx t,
 		if (!bp_counts(e, bp, t) || e->cpu < 0)
 			continue;
 		here = bp_task_first_on(list, bp, t, e);
-		if (!here)
-			continue;
-		most = max(most, here);
-		bp_hist_move(bp_row(t, e->cpu), from + here, to + here);
+		if (here)
+			fn(bp, t, e->cpu, here, arg);
 	}
 	rcu_read_unlock();
+}
+
+static void bp_most_here(struct perf_event *bp, enum bp_type_idx t, int cpu,
+			 int here, void *arg)
+{
+	int *most = arg;
+
+	*most = max(*most, here);
+}
+
+/* The largest weight the task has bound to one CPU. */
+static int bp_task_most_bound(struct perf_event *bp, enum bp_type_idx t)
+{
+	int most = 0;
+
+	bp_task_visit_bound(bp, t, bp_most_here, &most);
 	return most;
+}
+
+struct bp_rekey {
+	int	from;
+	int	to;
+};
+
+static void bp_rekey_row(struct perf_event *bp, enum bp_type_idx t, int cpu,
+			 int here, void *arg)
+{
+	struct bp_rekey *k = arg;
+
+	bp_hist_move(bp_row(t, cpu), k->from + here, k->to + here);
+}
+
+/*
+ * For each CPU the task has breakpoints bound to, re-key it in that CPU's
+ * row as its all-CPU weight goes from @from to @to.
+ */
+static void bp_task_rekey_rows(struct perf_event *bp, enum bp_type_idx t,
+			       int from, int to)
+{
+	struct bp_rekey k = { .from = from, .to = to };
+
+	bp_task_visit_bound(bp, t, bp_rekey_row, &k);
 }
 
 static int bp_claim_cpu(struct perf_event *bp, enum bp_type_idx t, int w)
@@ -558,7 +598,7 @@ static int bp_claim_task_all(struct perf_event *bp, enum bp_type_idx t, int w)
 	bp_lock_assert(bp);
 	bp_task_tally(bp, t, -1, &tl);
 	if (tl.bound)
-		most = bp_task_rekey_rows(bp, t, tl.all, tl.all);
+		most = bp_task_most_bound(bp, t);
 	if (tl.all + w + most > bp_nr_slots[t])
 		return -ENOSPC;
 
@@ -1614,12 +1654,9 @@ static int bp_pmu_add(struct perf_event *bp, int flags)
 	/* See "Breakpoints switched on and off by their user". */
 	if (bp_disarmed(bp))
 		return 0;
-	if (!hw_breakpoint_is_flexible(bp)) {
-		err = arch_install_hw_breakpoint(bp);
-		/* It was promised a register when it was made. */
-		WARN_ONCE(err, "hw_breakpoint: no debug register for an accounted breakpoint\n");
-		return err;
-	}
+	/* The architecture warns if one that was promised a register got none. */
+	if (!hw_breakpoint_is_flexible(bp))
+		return arch_install_hw_breakpoint(bp);
 
 	/* Quietly: perf rotates the flexible ones that did not fit. */
 	if (!bp_flexible_fits(bp))
