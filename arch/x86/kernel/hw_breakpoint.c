@@ -226,6 +226,13 @@ int arch_install_hw_breakpoint(struct perf_event *bp)
 			return 0;
 		}
 	}
+
+	/*
+	 * The core admits an accounted breakpoint only where a register is
+	 * left for it on every CPU it can run on, so a full register file
+	 * here means the accounting and the registers disagree.
+	 */
+	WARN_ONCE(1, "x86/hw_breakpoint: no debug register left for an accounted breakpoint\n");
 	return -EBUSY;
 }
 
