@@ -48,15 +48,6 @@ module_param(take_registers, bool, 0644);
 MODULE_PARM_DESC(take_registers,
 		 "displace perf and ptrace breakpoints when no debug register is free");
 
-/* A slot for the debugger on @bp's CPU: 0 when it got one, or -ENOSPC. */
-static int kgdb_hwbp_claim(struct perf_event *bp)
-{
-	int ret = READ_ONCE(take_registers) ? dbg_take_bp_slot(bp) :
-					      dbg_reserve_bp_slot(bp);
-
-	return ret < 0 ? -ENOSPC : 0;
-}
-
 /* The placeholder events, one per slot and online CPU (see above). */
 static DEFINE_PER_CPU(struct perf_event *, kgdb_hwbp_event[HBP_NUM]);
 /* Which of them hold a slot on that CPU, and which are in its registers. */
@@ -70,27 +61,49 @@ static enum cpuhp_state kgdb_hwbp_cpuhp;
  * events yet: the breakpoints are written to the registers directly, which
  * is all there is to share then.
  */
-static unsigned long kgdb_hwbp_early_dr7;
-
 static void kgdb_hwbp_early_load(void)
 {
+	unsigned long dr7 = 0;
 	int i;
 
-	kgdb_hwbp_early_dr7 = 0;
 	for (i = 0; i < HBP_NUM; i++) {
 		struct arch_hw_breakpoint *info = &kgdb_hwbp[i].info;
 
 		if (!kgdb_hwbp[i].in_use)
 			continue;
 		set_debugreg(info->address, i);
-		kgdb_hwbp_early_dr7 |= encode_dr7(i, info->len, info->type);
+		dr7 |= encode_dr7(i, info->len, info->type);
 	}
-	set_debugreg(kgdb_hwbp_early_dr7, 7);
+	set_debugreg(dr7, 7);
 }
 
 static struct perf_event *kgdb_hwbp_event_on(int cpu, int slot)
 {
 	return per_cpu(kgdb_hwbp_event[slot], cpu);
+}
+
+/*
+ * Back gdb's @slot on @cpu by its placeholder there, which then holds a
+ * debugger slot: 0, or -ENOSPC.  The placeholder takes gdb's breakpoint
+ * here, once, because the slot is accounted by its type and the backend
+ * installs it as it is.
+ */
+static int kgdb_hwbp_claim(int cpu, int slot)
+{
+	struct perf_event *bp = kgdb_hwbp_event_on(cpu, slot);
+	int ret;
+
+	bp->attr.bp_addr = kgdb_hwbp[slot].attr.bp_addr;
+	bp->attr.bp_type = kgdb_hwbp[slot].attr.bp_type;
+	bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
+	*counter_arch_bp(bp) = kgdb_hwbp[slot].info;
+
+	ret = READ_ONCE(take_registers) ? dbg_take_bp_slot(bp) :
+					  dbg_reserve_bp_slot(bp);
+	if (ret < 0)
+		return -ENOSPC;
+	__set_bit(slot, per_cpu_ptr(&kgdb_hwbp_reserved, cpu));
+	return 0;
 }
 
 /* Give back @slot's debugger slot on every CPU that holds one. */
@@ -110,17 +123,12 @@ static int kgdb_hwbp_reserve(int slot)
 	int cpu;
 
 	for_each_online_cpu(cpu) {
-		struct perf_event *bp = kgdb_hwbp_event_on(cpu, slot);
-
-		if (!bp)
+		if (!kgdb_hwbp_event_on(cpu, slot))
 			continue;
-		bp->attr.bp_type = kgdb_hwbp[slot].attr.bp_type;
-		bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
-		if (kgdb_hwbp_claim(bp)) {
+		if (kgdb_hwbp_claim(cpu, slot)) {
 			kgdb_hwbp_release(slot);
 			return -ENOSPC;
 		}
-		__set_bit(slot, per_cpu_ptr(&kgdb_hwbp_reserved, cpu));
 	}
 	return 0;
 }
@@ -248,13 +256,10 @@ void kgdb_correct_hw_break(void)
 	for (slot = 0; slot < HBP_NUM; slot++) {
 		struct perf_event *bp = __this_cpu_read(kgdb_hwbp_event[slot]);
 
+		/* A reserved placeholder is gdb's breakpoint: kgdb_hwbp_claim(). */
 		if (!kgdb_hwbp[slot].in_use || test_bit(slot, installed) ||
 		    !test_bit(slot, this_cpu_ptr(&kgdb_hwbp_reserved)))
 			continue;
-		bp->attr.bp_addr = kgdb_hwbp[slot].attr.bp_addr;
-		bp->attr.bp_type = kgdb_hwbp[slot].attr.bp_type;
-		bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
-		*counter_arch_bp(bp) = kgdb_hwbp[slot].info;
 		if (!arch_install_kgdb_hw_breakpoint(bp))
 			__set_bit(slot, installed);
 	}
@@ -315,16 +320,9 @@ static int kgdb_hwbp_cpu_online(unsigned int cpu)
 		release_bp_slot(bp);
 		per_cpu(kgdb_hwbp_event[slot], cpu) = bp;
 
-		if (!kgdb_hwbp[slot].in_use)
-			continue;
-		bp->attr.bp_type = kgdb_hwbp[slot].attr.bp_type;
-		bp->attr.bp_len = kgdb_hwbp[slot].attr.bp_len;
-		if (kgdb_hwbp_claim(bp)) {
+		if (kgdb_hwbp[slot].in_use && kgdb_hwbp_claim(cpu, slot))
 			pr_warn("kgdb: no debug register left on CPU%u for the breakpoint at %pS\n",
 				cpu, (void *)(unsigned long)kgdb_hwbp[slot].attr.bp_addr);
-			continue;
-		}
-		__set_bit(slot, this_cpu_ptr(&kgdb_hwbp_reserved));
 	}
 	local_irq_save(flags);
 	kgdb_correct_hw_break();
