@@ -89,6 +89,9 @@ struct perf_event * __percpu *
 register_wide_hw_breakpoint(struct perf_event_attr *attr,
 			    perf_overflow_handler_t triggered, void *context);
 void unregister_wide_hw_breakpoint(struct perf_event *__percpu *cpu_events);
+/* The kernel debugger's, reserved with the dbg_ calls below. */
+struct perf_event *register_dbg_hw_breakpoint_cpu(struct perf_event_attr *attr,
+						  int cpu);
 
 void unregister_hw_breakpoint(struct perf_event *bp);
 int register_perf_hw_breakpoint(struct perf_event *bp);
@@ -162,6 +165,12 @@ register_wide_hw_breakpoint(struct perf_event_attr *attr,
 			    perf_overflow_handler_t triggered, void *context)
 {
 	return NULL;
+}
+
+static inline struct perf_event *
+register_dbg_hw_breakpoint_cpu(struct perf_event_attr *attr, int cpu)
+{
+	return ERR_PTR(-EOPNOTSUPP);
 }
 
 static inline void

@@ -193,7 +193,9 @@ static const struct rhashtable_params bp_task_params = {
  *	it on and off through DR7, with modify_user_hw_breakpoint*(), which
  *	take the slot and give it back.  A disabled one is not listed in
  *	bp_task_table, and one that perf has scheduled in is disarmed, given
- *	no register by bp_pmu_add().
+ *	no register by bp_pmu_add().  The kernel debugger's placeholders
+ *	(register_dbg_hw_breakpoint_cpu()) are never enabled: what the
+ *	debugger holds is dbg().
  * BP_HOLD_NEVER: flexible events (see "Multiplexing" below), which share
  *	what the others leave.
  */
@@ -1121,17 +1123,44 @@ static bool bp_wants_flexible(struct perf_event *bp)
 }
 
 /*
- * perf gives event_init nothing that tells an event of
- * register_user_hw_breakpoint() from others, and its ->hold must be known
- * there, before it could take a slot: the task making one says so here.
- * Only that task can find itself here, and it is busy making the event.
+ * perf gives event_init nothing that tells the events the core makes for
+ * ptrace and the debugger from others, and their ->hold must be known
+ * there, before they could take a slot: the task making one is listed
+ * here meanwhile.  The lock only guards the list, never the making: CPU
+ * hotplug makes kgdb's events with the hotplug lock held, and perf may
+ * take that lock while it makes ptrace's.
  */
-static DEFINE_MUTEX(bp_user_create_lock);
-static struct task_struct *bp_user_creator;
+struct bp_maker {
+	struct list_head	node;
+	struct task_struct	*task;
+};
+
+static LIST_HEAD(bp_makers);
+static DEFINE_SPINLOCK(bp_makers_lock);
+
+static bool bp_made_switched(void)
+{
+	struct bp_maker *m;
+	bool found = false;
+
+	/* Only current's own entry counts, and current listed it itself. */
+	if (list_empty(&bp_makers))
+		return false;
+
+	spin_lock(&bp_makers_lock);
+	list_for_each_entry(m, &bp_makers, node) {
+		if (m->task == current) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&bp_makers_lock);
+	return found;
+}
 
 static enum bp_hold bp_hold_of_new(struct perf_event *bp)
 {
-	if (READ_ONCE(bp_user_creator) == current)
+	if (bp_made_switched())
 		return BP_HOLD_WHILE_ENABLED;
 	return bp_wants_flexible(bp) ? BP_HOLD_NEVER : BP_HOLD_ALWAYS;
 }
@@ -1147,6 +1176,27 @@ static struct perf_event *bp_create_pinned(struct perf_event_attr *attr, int cpu
 	pinned.pinned = 1;
 	return perf_event_create_kernel_counter(&pinned, cpu, tsk, triggered,
 						context);
+}
+
+/* A pinned breakpoint that holds a slot only while enabled. */
+static struct perf_event *bp_create_switched(struct perf_event_attr *attr,
+					     int cpu, struct task_struct *tsk,
+					     perf_overflow_handler_t triggered,
+					     void *context)
+{
+	struct bp_maker me = { .task = current };
+	struct perf_event *bp;
+
+	spin_lock(&bp_makers_lock);
+	list_add(&me.node, &bp_makers);
+	spin_unlock(&bp_makers_lock);
+
+	bp = bp_create_pinned(attr, cpu, tsk, triggered, context);
+
+	spin_lock(&bp_makers_lock);
+	list_del(&me.node);
+	spin_unlock(&bp_makers_lock);
+	return bp;
 }
 
 /* Reserve for @bp as if it already had @attr's type and length. */
@@ -1198,16 +1248,32 @@ struct perf_event *register_user_hw_breakpoint(struct perf_event_attr *attr,
 					       struct task_struct *tsk)
 {
 	const int any_cpu = -1;
-	struct perf_event *bp;
 
-	mutex_lock(&bp_user_create_lock);
-	WRITE_ONCE(bp_user_creator, current);
-	bp = bp_create_pinned(attr, any_cpu, tsk, triggered, context);
-	WRITE_ONCE(bp_user_creator, NULL);
-	mutex_unlock(&bp_user_create_lock);
-	return bp;
+	return bp_create_switched(attr, any_cpu, tsk, triggered, context);
 }
 EXPORT_SYMBOL_GPL(register_user_hw_breakpoint);
+
+/**
+ * register_dbg_hw_breakpoint_cpu - create a kernel debugger's breakpoint
+ * @attr: breakpoint attributes; the breakpoint is made disabled
+ * @cpu: the CPU
+ *
+ * The event holds no slot and perf never schedules it: the debugger
+ * reserves one with dbg_reserve_bp_slot() or dbg_take_bp_slot() while it
+ * uses the breakpoint, and installs it itself.  So making it needs no free
+ * register, and a CPU coming online gets the debugger's events whatever
+ * the breakpoints of the tasks hold.
+ *
+ * Return: the event, or an ERR_PTR().
+ */
+struct perf_event *register_dbg_hw_breakpoint_cpu(struct perf_event_attr *attr,
+						  int cpu)
+{
+	struct perf_event_attr off = *attr;
+
+	off.disabled = 1;
+	return bp_create_switched(&off, cpu, NULL, NULL, NULL);
+}
 
 /*
  * Only these attributes may change on a live breakpoint: copy them from

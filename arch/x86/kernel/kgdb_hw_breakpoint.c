@@ -266,12 +266,6 @@ void kgdb_correct_hw_break(void)
 	hw_breakpoint_restore();
 }
 
-static void kgdb_hwbp_unused(struct perf_event *bp, struct perf_sample_data *data,
-			     struct pt_regs *regs)
-{
-	/* Never scheduled by perf, so never called: hits go to kgdb_notify(). */
-}
-
 static void kgdb_hwbp_free_cpu(unsigned int cpu)
 {
 	int slot;
@@ -283,7 +277,7 @@ static void kgdb_hwbp_free_cpu(unsigned int cpu)
 			continue;
 		if (__test_and_clear_bit(slot, per_cpu_ptr(&kgdb_hwbp_reserved, cpu)))
 			dbg_release_bp_slot(*bpp);
-		perf_event_release_kernel(*bpp);
+		unregister_hw_breakpoint(*bpp);
 		*bpp = NULL;
 	}
 }
@@ -302,22 +296,14 @@ static int kgdb_hwbp_cpu_online(unsigned int cpu)
 	attr.bp_addr = (unsigned long)&kgdb_hwbp;
 	attr.bp_len = HW_BREAKPOINT_LEN_1;
 	attr.bp_type = HW_BREAKPOINT_W;
-	attr.disabled = 1;
 
 	for (slot = 0; slot < HBP_NUM; slot++) {
-		struct perf_event *bp;
+		struct perf_event *bp = register_dbg_hw_breakpoint_cpu(&attr, cpu);
 
-		bp = perf_event_create_kernel_counter(&attr, cpu, NULL,
-						      kgdb_hwbp_unused, NULL);
 		if (IS_ERR(bp)) {
 			kgdb_hwbp_free_cpu(cpu);
 			return PTR_ERR(bp);
 		}
-		/*
-		 * A placeholder holds no slot of its own: kgdb takes one
-		 * with dbg_reserve_bp_slot() while gdb uses it.
-		 */
-		release_bp_slot(bp);
 		per_cpu(kgdb_hwbp_event[slot], cpu) = bp;
 
 		if (kgdb_hwbp[slot].in_use && kgdb_hwbp_claim(cpu, slot))
