@@ -746,6 +746,14 @@ static void pt_stores(void)
 			store(&pt_cell[i], r);
 }
 
+static void end_child(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
 /* A traced child stops before and after @fn; -1 if it did not stop. */
 static pid_t traced_child(void (*fn)(void))
 {
@@ -761,15 +769,19 @@ static pid_t traced_child(void (*fn)(void))
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
 		return -1;
+	/*
+	 * waitpid() can return while the child is still on its CPU, on its
+	 * way into the stop: ptrace_stop() notifies before it schedules.
+	 * Events opened then would be scheduled in, before any ptrace
+	 * breakpoint exists, and run until the child leaves.  A ptrace
+	 * request returns only once the child is off its CPU.
+	 */
+	errno = 0;
+	if (ptrace(PTRACE_PEEKUSER, pid, DR_OFF(7), 0) == -1 && errno) {
+		end_child(pid);
+		return -1;
+	}
 	return pid;
-}
-
-static void end_child(pid_t pid)
-{
-	int status;
-
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
 }
 
 /*
