@@ -256,19 +256,22 @@ dr7_matches_owner_table_after_random_install_uninstall(struct kunit *test)
 					m.owner[slot] = NULL;
 			installed[i] = false;
 		} else {
-			ret = arch_install_hw_breakpoint(&ev[i]);
 			for (slot = 0; slot < HBP_NUM; slot++)
 				if (!m.owner[slot])
 					break;
+			/*
+			 * The core never asks for a register the CPU does
+			 * not have (the backend warns if it does): on a
+			 * full file the walk goes on with the next step.
+			 */
 			if (slot == HBP_NUM) {
-				hwbp_mismatch(&m, step, "install", ret,
-					      -EBUSY);
 				busy++;
-			} else {
-				hwbp_mismatch(&m, step, "install", ret, 0);
-				m.owner[slot] = &ev[i];
-				installed[i] = !ret;
+				continue;
 			}
+			ret = arch_install_hw_breakpoint(&ev[i]);
+			hwbp_mismatch(&m, step, "install", ret, 0);
+			m.owner[slot] = &ev[i];
+			installed[i] = !ret;
 		}
 		hwbp_check_regs(&m, step);
 	}
@@ -312,8 +315,11 @@ static void uninstall_keeps_other_slots_and_ge(struct kunit *test)
 	hwbp_fill(&m, ev);
 	hwbp_check_regs(&m, 0);
 
-	/* A fifth one neither fits nor disturbs the others. */
-	hwbp_mismatch(&m, 1, "fifth install", arch_install_hw_breakpoint(&ev[4]),
+	/*
+	 * A fifth one, the debugger's (the core never offers the backend an
+	 * accounted one then), neither fits nor disturbs the others.
+	 */
+	hwbp_mismatch(&m, 1, "fifth install", arch_install_kgdb_hw_breakpoint(&ev[4]),
 		      -EBUSY);
 	hwbp_check_regs(&m, 1);
 	/* Not installed: uninstall is a no-op */
