@@ -63,13 +63,17 @@ class Context:
 
     def _labels(self) -> Set[str]:
         """Every explicit target of TREE's pages (:ref: names one)."""
-        found: Set[str] = set()
-        for dirpath, _, files in os.walk(os.path.join(self.tree, "Documentation")):
+        self.label_pages: Dict[str, List[str]] = {}
+        root = os.path.join(self.tree, "Documentation")
+        for dirpath, _, files in os.walk(root):
             for f in files:
                 if f.endswith(".rst"):
-                    with open(os.path.join(dirpath, f), errors="replace") as fh:
-                        found.update(m.lower() for m in LABEL.findall(fh.read()))
-        return found
+                    path = os.path.join(dirpath, f)
+                    with open(path, errors="replace") as fh:
+                        for m in LABEL.findall(fh.read()):
+                            self.label_pages.setdefault(m.lower(), []).append(
+                                os.path.relpath(path, self.tree))
+        return set(self.label_pages)
 
     def problem(self, text: str) -> None:
         self.problems.append(text)
@@ -232,6 +236,11 @@ def our_files() -> List[str]:
 def check_pages(c: Context, pages: List[str]) -> None:
     for page in pages:
         c.page = page
+        # Sphinx's labels are global: a second definition is a warning.
+        for label, where in sorted(c.label_pages.items()):
+            if page in where and len(where) > 1:
+                c.problem("%s: label %s also defined in %s" % (
+                    page, label, ", ".join(w for w in where if w != page) or page))
         with open(os.path.join(c.tree, page)) as f:
             for w in parse(f.read(), page):
                 c.problem(w)
