@@ -11,6 +11,7 @@
 #   make arches              both kernels on every architecture with the core
 #   make series              the patch series, build/series/patches
 #   make series-check        the series: checkpatch, get_maintainer, every step built
+#   make docs-check          our documentation as the docs build sees it (seconds)
 #
 # KERNEL=base|ours|fixes, HWBP_SMP=N (guest CPUs, default 4), ARCHES=row,... (make arches).
 
@@ -22,7 +23,7 @@ SRC_base  := $(PRISTINE)
 SRC_ours  := $(OURS_SRC)
 TARBALL   := /usr/src/linux-source-6.12.tar.xz
 
-.PHONY: all setup source ours-src series series-check fixes base ours kernel image image-base \
+.PHONY: all setup source ours-src series series-check docs-check fixes base ours kernel image image-base \
 	image-ours image-fixes check \
 	check-lockdep check-debug check-distro robustness bench compare golden run arches check-arches checkpatch provenance \
 	fresh-check clean distclean
@@ -58,8 +59,16 @@ series: ours-src
 # Every patch through checkpatch --strict, get_maintainer.pl naming our
 # entry, then every step of the series built in turn (incremental, ccache;
 # each build takes /tmp/hwbp-heavy.lock itself: do not run this under it).
-series-check: series
+series-check: series docs-check
 	@rig/series.py check $(SERIES) $(if $(SPARSE),--sparse)
+
+# What `make htmldocs` would say about our documentation, without Sphinx
+# and in seconds (rig/docs_check.py, docutils): every page of ours parses
+# with no warning, its :ref:/:doc: targets and Documentation/ paths exist,
+# its kernel-doc directives run clean, it is reachable through toctrees;
+# our ABI files pass get_abi.pl; kernel-doc -Wall on our C files.
+docs-check: ours-src
+	@rig/docs_check.py $(OURS_SRC)
 
 # The pristine tree and the series' fixes only (tag "fixes"): 6.12.y as the
 # fixes would make it, for make check KERNEL=fixes.  Built in

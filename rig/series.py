@@ -370,26 +370,26 @@ def verify(out: str, tag: str, expect: str) -> None:
 def rst_section(text: str, title: str) -> str:
     m = re.search(r"^%s\n=+\n(.*?)(?=^\S[^\n]*\n=+\n|\Z)" % re.escape(title), text, re.M | re.S)
     if not m:
-        raise SeriesError("hw-breakpoint-rig.rst: no section %r" % title)
+        raise SeriesError("rig/README.rst: no section %r" % title)
     return m.group(1)
 
 
 def tables() -> Tuple[str, str]:
     """The test table and the latest benchmark block of the rig's document."""
-    with open(os.path.join(TOP, "Documentation", "dev-tools", "hw-breakpoint-rig.rst")) as f:
+    with open(os.path.join(TOP, "rig", "README.rst")) as f:
         text = f.read()
     res = rst_section(text, "Results")
     # a simple table: three border lines, the header between the first two
     lines = res.splitlines()
     borders = [i for i, l in enumerate(lines) if re.match(r"^=+( +=+)+$", l)]
     if len(borders) < 3:
-        raise SeriesError("hw-breakpoint-rig.rst: no table in Results")
+        raise SeriesError("rig/README.rst: no table in Results")
     tests = "\n".join(l.rstrip() for l in lines[borders[0] + 1:borders[2]]
                       if not re.match(r"^=+( +=+)+$", l))
     bench = rst_section(text, "Benchmarks")
     m = re.search(r"::\n\n((?:  .*\n|\n)+)", bench)
     if not m:
-        raise SeriesError("hw-breakpoint-rig.rst: no literal block in Benchmarks")
+        raise SeriesError("rig/README.rst: no literal block in Benchmarks")
     block = "\n".join(l[2:].rstrip() for l in m.group(1).rstrip().splitlines())
     return tests, block
 

@@ -5,6 +5,7 @@ set -euo pipefail
 # Debian 12 minbase has none of them; `make fresh-check` proves the list.
 pkgs=(
 	make git patch xz-utils ca-certificates		# every target
+	python3-docutils				# make docs-check
 	python3-ply python3-git			# checkpatch's SPDX check (make series-check)
 	gcc flex bison bc perl python3 libelf-dev	# kbuild; perl: checkpatch too
 	binutils					# nm, objdump, addr2line (the guest image)
