@@ -8,6 +8,7 @@
 #   make compare             both, one after the other, side by side
 #   make run                 the demo: gdb and perf watching a variable
 #   make bench               every benchmark on both kernels, side by side
+#   make bench-control       the same with the baseline in both columns: the noise floor
 #   make arches              both kernels on every architecture with the core
 #   make series              the patch series, build/series/patches
 #   make series-check        the series: checkpatch, get_maintainer, every step built
@@ -25,7 +26,7 @@ TARBALL   := /usr/src/linux-source-6.12.tar.xz
 
 .PHONY: all setup source ours-src series series-check docs-check fixes base ours kernel image image-base \
 	image-ours image-fixes check \
-	check-lockdep check-debug check-distro robustness bench compare golden run arches check-arches checkpatch provenance \
+	check-lockdep check-debug check-distro robustness bench bench-control compare golden run arches check-arches checkpatch provenance \
 	fresh-check clean distclean
 
 all: kernel
@@ -159,6 +160,13 @@ BENCH_SECONDS ?= 3
 bench: image-base image-ours
 	@rig/rig.py bench $(BENCH_ROUNDS) --scaling-rounds $(BENCH_SCALING_ROUNDS) \
 		--seconds $(BENCH_SECONDS)
+
+# Two boots of one kernel differ too (TCG, the host's load): the baseline
+# in both columns of the same table shows by how much, figure by figure
+# (build/logs/bench-control/results.txt).
+bench-control: image-base
+	@rig/rig.py bench $(BENCH_ROUNDS) --scaling-rounds $(BENCH_SCALING_ROUNDS) \
+		--seconds $(BENCH_SECONDS) --control
 
 compare:
 	@$(MAKE) --no-print-directory check KERNEL=base || true

@@ -184,7 +184,7 @@ def run_bench(args: argparse.Namespace) -> int:
     """Both kernels, booted alternately, every benchmark (rig/bench.py)."""
     return bench.run(args.rounds, args.scaling_rounds, args.seconds,
                      [int(n) for n in args.cpus.split(",") if n],
-                     " ".join(shlex.quote(a) for a in sys.argv))
+                     " ".join(shlex.quote(a) for a in sys.argv), control=args.control)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -284,6 +284,8 @@ def main(argv: Sequence[str]) -> int:
                    help="seconds of measured work per figure (default 3)")
     p.add_argument("--cpus", default=",".join(map(str, bench.SCALING_CPUS)),
                    help="vCPU counts of the scaling boots (default 1,2,4,8)")
+    p.add_argument("--control", action="store_true",
+                   help="build/base in both columns: the noise floor of ours/base")
     p.set_defaults(func=run_bench)
 
     p = sub.add_parser("demo", help="gdb and perf watching a variable")

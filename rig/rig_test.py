@@ -466,6 +466,42 @@ class BenchRunTest(unittest.TestCase):
         self.assertRegex(rows["watched/unwatched: a store that traps"],
                          r"ratio +1\.000 +1\.000 +1\.000")
 
+    def test_a_boot_on_a_coarse_clock_boots_again(self) -> None:
+        kernels: List[str] = []
+
+        def run_boot(machine: rig_boot.Machine, name: str, mode: str, log: str,
+                     timeout: int, printer: rig_boot.Printer, append: str = "",
+                     *args: object, **kwargs: object) -> rig_boot.BootOutcome:
+            kernels.append(machine.kout)
+            p = bench.Plan("base" if len(kernels) < 4 else "ours", 0, 4, "main")
+            text = fake_console(p)
+            if len(kernels) in (2, 3):
+                # came up on jiffies: the guest measured nothing
+                text = ("@@HWBP-BEGIN env\nclocksource refined-jiffies\n@@HWBP-END env rc=0\n"
+                        "@@HWBP-BEGIN clock_end\nclocksource refined-jiffies\n"
+                        "@@HWBP-END clock_end rc=0\n@@HWBP-DONE\n")
+            return rig_boot.BootOutcome(log, text, rig_boot.parse_sections(text), 1.0,
+                                        True, "")
+
+        with tempfile.TemporaryDirectory() as top, \
+                mock.patch.object(rig_boot, "run_boot", run_boot), \
+                mock.patch.object(bench, "Printer", lambda: rig_boot.Printer(io.StringIO())), \
+                contextlib.redirect_stdout(io.StringIO()):
+            self.assertEqual(bench.run(1, 0, 3.0, (4,), "rig.py bench --control", top,
+                                       control=True), 0)
+            with open(os.path.join(top, "build", "logs", "bench-control", "results.txt")) as f:
+                res = f.read()
+        # the control run boots build/base in both columns; ours' first
+        # two boots came up coarse, the third counted
+        self.assertEqual(len(kernels), 4)
+        self.assertEqual({os.path.basename(k) for k in kernels}, {"base"})
+        self.assertIn("control run: both columns are build/base", res)
+        self.assertEqual(res.count("coarse clock: booted again"), 2)
+        self.assertNotIn("EXCLUDED", res)
+        rows = {re.split(r"\s{2,}", line.strip())[0]: line for line in res.splitlines()
+                if line.startswith("  ")}
+        self.assertRegex(rows["-b 0 -p 4 -t 16"], r" 0\.800 +1/1 +0/0")
+
     def test_derived_quotient_of_times(self) -> None:
         t = bench.Tally()
         for kernel, watched in (("base", [100.0, 90.0, 110.0]), ("ours", [200.0])):
