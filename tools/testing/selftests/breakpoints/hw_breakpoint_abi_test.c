@@ -23,6 +23,9 @@
 #include "../kselftest.h"
 #include "hw_breakpoint_selftest.h"
 
+/* DR7: G0 plus R/W and LEN of slot 0, a constant for the table below */
+#define DR7_SLOT0(rw, len)	(DR7_G(0) | DR7_RW(0, rw) | DR7_LEN(0, len))
+
 /* Kernel text on any x86-64 layout, and the fixed CPU entry area. */
 #define KERNEL_VA	0xffffffff81000000UL
 #define CEA_VA		0xfffffe0000001000UL
@@ -65,27 +68,27 @@ static const struct dr_case dr_cases[] = {
 	POKE(5, 0, -EIO, "ptrace DR5 does not exist: EIO"),
 
 	POKE_USER(0, 2, 0, "ptrace DR0 = user address"),
-	POKE(7, DR7_GLOBAL(0, DR7_RW_W, DR7_LEN_4), -EINVAL,
+	POKE(7, DR7_SLOT0(DR7_RW_W, DR7_LEN_4), -EINVAL,
 	     "ptrace DR7 4-byte slot on 2-aligned DR0 is EINVAL"),
 	PEEK(7, 0, "ptrace DR7 unchanged after a refused write"),
-	POKE(7, DR7_GLOBAL(0, DR7_RW_W, DR7_LEN_2), 0,
+	POKE(7, DR7_SLOT0(DR7_RW_W, DR7_LEN_2), 0,
 	     "ptrace DR7 2-byte slot on 2-aligned DR0"),
 	POKE_USER(0, 1, -EINVAL,
 		  "ptrace DR0 odd under an enabled 2-byte slot is EINVAL"),
 	PEEK_USER(0, 2, "ptrace DR0 unchanged after a refusal"),
 
 	POKE_USER(0, 0, 0, "ptrace DR0 = aligned user address"),
-	POKE(7, DR7_GLOBAL(0, DR7_RW_IO, DR7_LEN_1), -EINVAL,
+	POKE(7, DR7_SLOT0(DR7_RW_IO, DR7_LEN_1), -EINVAL,
 	     "ptrace DR7 I/O breakpoint is EINVAL"),
-	POKE(7, DR7_GLOBAL(0, DR7_RW_X, DR7_LEN_4), -EINVAL,
+	POKE(7, DR7_SLOT0(DR7_RW_X, DR7_LEN_4), -EINVAL,
 	     "ptrace DR7 execute with LEN != 0 is EINVAL"),
-	POKE(7, DR7_GLOBAL(0, DR7_RW_X, DR7_LEN_1), 0,
+	POKE(7, DR7_SLOT0(DR7_RW_X, DR7_LEN_1), 0,
 	     "ptrace DR7 execute with LEN 0"),
-	POKE(7, DR7_GLOBAL(0, DR7_RW_W, DR7_LEN_4), 0,
+	POKE(7, DR7_SLOT0(DR7_RW_W, DR7_LEN_4), 0,
 	     "ptrace DR7 write 4-byte slot"),
-	PEEK(7, DR7_GLOBAL(0, DR7_RW_W, DR7_LEN_4),
+	PEEK(7, DR7_SLOT0(DR7_RW_W, DR7_LEN_4),
 	     "ptrace DR7 reads back as written"),
-	POKE(7, DR7_GLOBAL(0, DR7_RW_RW, DR7_LEN_8), 0,
+	POKE(7, DR7_SLOT0(DR7_RW_RW, DR7_LEN_8), 0,
 	     "ptrace DR7 read/write 8-byte slot"),
 	POKE(7, 0, 0, "ptrace DR7 = 0 disables"),
 

@@ -66,10 +66,10 @@
 #include "hw_breakpoint_selftest.h"
 
 /* DR7 for slots 0-3 (or slot 0 only): local enable, on writes, 8 bytes */
-#define DR7_W8_DR0	DR7_LOCAL(0, DR7_RW_W, DR7_LEN_8)
-#define DR7_W8_ALL	(DR7_W8_DR0 | DR7_LOCAL(1, DR7_RW_W, DR7_LEN_8) |	\
-			 DR7_LOCAL(2, DR7_RW_W, DR7_LEN_8) |			\
-			 DR7_LOCAL(3, DR7_RW_W, DR7_LEN_8))
+#define DR7_W8_DR0	dr7_local(0, DR7_RW_W, DR7_LEN_8)
+#define DR7_W8_ALL	(DR7_W8_DR0 | dr7_local(1, DR7_RW_W, DR7_LEN_8) |	\
+			 dr7_local(2, DR7_RW_W, DR7_LEN_8) |			\
+			 dr7_local(3, DR7_RW_W, DR7_LEN_8))
 
 #define DEFAULT_SECS	3.0
 #define MAX_SECS	3600.0

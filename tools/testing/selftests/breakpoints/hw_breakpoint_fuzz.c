@@ -129,7 +129,7 @@ static uint64_t block_hash;
 static long block_first = -1, block_last;
 static unsigned long block_marked[2];	/* other answers, EINVAL */
 
-static void add(const char *fmt, ...)
+static __printf(1, 2) void add(const char *fmt, ...)
 {
 	va_list ap;
 

@@ -661,7 +661,7 @@ static void case_sigtrap(const char * const *names, int nr_names)
 /* DR7 bits of slot @n: local enable, write, a long */
 static unsigned long dr7_write(int n)
 {
-	return DR7_LOCAL(n, DR7_RW_W, sizeof(long) == 8 ? DR7_LEN_8 : DR7_LEN_4);
+	return dr7_local(n, DR7_RW_W, sizeof(long) == 8 ? DR7_LEN_8 : DR7_LEN_4);
 }
 
 /* ptrace takes DR0..DR(n-1) on pt_cell[]; 0 or the first error */

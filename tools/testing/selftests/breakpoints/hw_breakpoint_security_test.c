@@ -224,8 +224,8 @@ static int ptrace_dr(pid_t tracee, unsigned long addr, unsigned long dr7)
 }
 
 /* DR7: G0 plus R/W and LEN of slot 0 */
-#define DR7_X		DR7_GLOBAL(0, DR7_RW_X, DR7_LEN_1)
-#define DR7_RW8		DR7_GLOBAL(0, DR7_RW_RW, DR7_LEN_8)
+#define DR7_X		dr7_global(0, DR7_RW_X, DR7_LEN_1)
+#define DR7_RW8		dr7_global(0, DR7_RW_RW, DR7_LEN_8)
 
 static const char *errname(int e)
 {
@@ -252,7 +252,7 @@ static const char *errname(int e)
 	return strerror(e);
 }
 
-static void verdict(int got, int want, const char *fmt, ...)
+static __printf(3, 4) void verdict(int got, int want, const char *fmt, ...)
 {
 	char name[256];
 	va_list ap;

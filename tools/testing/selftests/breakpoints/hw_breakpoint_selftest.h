@@ -5,7 +5,8 @@
  * kernels that have them, and the seeded random numbers of the fuzzers and
  * the stress test, which must give the same sequence with every libc.
  *
- * Include it after the C library's headers, with _GNU_SOURCE defined.
+ * Include it after the C library's headers, with _GNU_SOURCE defined;
+ * it includes kselftest.h.
  */
 #ifndef HW_BREAKPOINT_SELFTEST_H
 #define HW_BREAKPOINT_SELFTEST_H
@@ -28,6 +29,8 @@
 #include <sys/user.h>
 #include <sys/wait.h>
 
+#include "../kselftest.h"
+
 #define NR_DR		4	/* address registers: DR0-DR3 */
 
 /* PTRACE_PEEKUSER/POKEUSER offset of debug register @n */
@@ -41,8 +44,6 @@
 #define DR7_G(n)		(2UL << ((n) * 2))
 #define DR7_RW(n, rw)		((unsigned long)(rw) << (16 + (n) * 4))
 #define DR7_LEN(n, len)		((unsigned long)(len) << (18 + (n) * 4))
-#define DR7_LOCAL(n, rw, len)	(DR7_L(n) | DR7_RW(n, rw) | DR7_LEN(n, len))
-#define DR7_GLOBAL(n, rw, len)	(DR7_G(n) | DR7_RW(n, rw) | DR7_LEN(n, len))
 #define DR7_RW_OF(dr7, n)	(((dr7) >> (16 + (n) * 4)) & 3)
 #define DR7_LEN_OF(dr7, n)	(((dr7) >> (18 + (n) * 4)) & 3)
 
@@ -56,9 +57,20 @@
 #define DR7_LEN_8	2
 #define DR7_LEN_4	3
 
-#define DR7_LE		(1UL << 8)
-#define DR7_GE		(1UL << 9)
-#define DR7_GD		(1UL << 13)
+#define DR7_LE		0x100UL
+#define DR7_GE		0x200UL
+#define DR7_GD		0x2000UL
+
+/* Slot @n enabled locally (or globally) for @rw accesses of @len */
+static inline unsigned long dr7_local(int n, unsigned int rw, unsigned int len)
+{
+	return DR7_L(n) | DR7_RW(n, rw) | DR7_LEN(n, len);
+}
+
+static inline unsigned long dr7_global(int n, unsigned int rw, unsigned int len)
+{
+	return DR7_G(n) | DR7_RW(n, rw) | DR7_LEN(n, len);
+}
 
 /* DR6: the hit bit of slot @n */
 #define DR6_B(n)	(1UL << (n))
@@ -99,8 +111,9 @@ static inline uint64_t hwbp_splitmix(uint64_t *state)
  * The fuzzers' transcripts: a line is built piece by piece, cut where it
  * does not fit, and digested with FNV-1a.
  */
-static inline void hwbp_vappend(char *line, size_t size, size_t *len,
-				const char *fmt, va_list ap)
+static inline __printf(4, 0)
+void hwbp_vappend(char *line, size_t size, size_t *len, const char *fmt,
+		  va_list ap)
 {
 	int n;
 

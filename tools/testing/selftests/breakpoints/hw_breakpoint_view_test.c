@@ -239,7 +239,7 @@ static int bp_open(pid_t pid, int cpu, void *addr, int type, int len, bool pinne
 /* DR7 bits of slot @n: local enable, write, four bytes */
 static unsigned long dr7_w4(int n)
 {
-	return DR7_LOCAL(n, DR7_RW_W, DR7_LEN_4);
+	return dr7_local(n, DR7_RW_W, DR7_LEN_4);
 }
 
 static bool mux_set(int on)

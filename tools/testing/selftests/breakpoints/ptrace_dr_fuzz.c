@@ -64,8 +64,6 @@
 #define DIRECT_MAP		0xffff888000000000UL
 #define VSYSCALL_PAGE		0xffffffffff600000UL
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
 /*
  * The tracer changes the tracee's commands with PTRACE_POKEDATA and
  * watches its arena: the compiler barriers make the tracee really load
@@ -214,7 +212,7 @@ static int failures;
 static char line[LINE_MAX_LEN];
 static size_t line_len;
 
-static void out(const char *fmt, ...)
+static __printf(1, 2) void out(const char *fmt, ...)
 {
 	va_list ap;
 

@@ -30,7 +30,7 @@
 /* DR7 bits of slot n: local enable, write, 8 bytes */
 static unsigned long dr7_w8(int n)
 {
-	return DR7_LOCAL(n, DR7_RW_W, DR7_LEN_8);
+	return dr7_local(n, DR7_RW_W, DR7_LEN_8);
 }
 
 #define PERF_SLOTS	2
