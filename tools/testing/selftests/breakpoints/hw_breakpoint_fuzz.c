@@ -27,6 +27,10 @@
  * Usage: hw_breakpoint_fuzz [-s SEED] [-n ITERATIONS] [-d DIGEST]
  * With -d N one digest line per N iterations replaces the per-iteration
  * lines, for long runs.
+ *
+ * The transcript is the same from build to build as long as
+ * fuzz_target_fn() and call_target() are (the Makefile aligns every
+ * function, so that where one starts does not depend on the code before it).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -27,6 +27,10 @@
  * --digest N prints a digest line per N operations (0: none), --lines N
  * the lines of the first N operations only; the defaults are make check's
  * --ops 10000 --digest 1000 --lines 1500.
+ *
+ * The transcript is the same from build to build as long as the tracee's
+ * functions are (the Makefile aligns every function, so that where one
+ * starts does not depend on the code before it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
