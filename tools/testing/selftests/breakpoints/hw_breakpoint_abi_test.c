@@ -21,37 +21,16 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "hw_breakpoint_selftest.h"
 
-#define DR_OFF(n)	(offsetof(struct user, u_debugreg) + (n) * sizeof(long))
-/* DR7: G0 plus R/W and LEN of slot 0 */
-#define DR7_SLOT0(rw, len)	(0x2UL | (((len) << 2 | (rw)) << 16))
-#define RW_X	0
-#define RW_W	1
-#define RW_IO	2
-#define RW_RW	3
-#define LEN1	0
-#define LEN2	1
-#define LEN8	2
-#define LEN4	3
+/* DR7: G0 plus R/W and LEN of slot 0, a constant for the table below */
+#define DR7_SLOT0(rw, len)	(DR7_G(0) | DR7_RW(0, rw) | DR7_LEN(0, len))
 
 /* Kernel text on any x86-64 layout, and the fixed CPU entry area. */
 #define KERNEL_VA	0xffffffff81000000UL
 #define CEA_VA		0xfffffe0000001000UL
 
 static unsigned long watched[16];
-
-static long poke(pid_t pid, int n, unsigned long val)
-{
-	errno = 0;
-	if (ptrace(PTRACE_POKEUSER, pid, DR_OFF(n), val))
-		return -errno;
-	return 0;
-}
-
-static unsigned long peek(pid_t pid, int n)
-{
-	return ptrace(PTRACE_PEEKUSER, pid, DR_OFF(n), 0);
-}
 
 static void expect(long got, long want, const char *what)
 {
@@ -63,77 +42,78 @@ static void expect(long got, long want, const char *what)
 				      strerror(-want));
 }
 
+/*
+ * One debug-register access of a tracee, in order: a write and the errno
+ * it must get, or a read and the value it must give.  @user: @val is an
+ * offset into watched[].
+ */
+struct dr_case {
+	bool peek;
+	int n;
+	bool user;
+	unsigned long val;
+	long want;
+	const char *what;
+};
+
+#define POKE(n, v, want, what)		{ false, n, false, v, want, what }
+#define POKE_USER(n, off, want, what)	{ false, n, true, off, want, what }
+#define PEEK(n, v, what)		{ true, n, false, v, 0, what }
+#define PEEK_USER(n, off, what)		{ true, n, true, off, 0, what }
+
+static const struct dr_case dr_cases[] = {
+	POKE(0, KERNEL_VA, -EINVAL, "ptrace DR0 = kernel address is EINVAL"),
+	POKE(0, CEA_VA, -EINVAL, "ptrace DR0 = CPU entry area is EINVAL"),
+	POKE(4, 0, -EIO, "ptrace DR4 does not exist: EIO"),
+	POKE(5, 0, -EIO, "ptrace DR5 does not exist: EIO"),
+
+	POKE_USER(0, 2, 0, "ptrace DR0 = user address"),
+	POKE(7, DR7_SLOT0(DR7_RW_W, DR7_LEN_4), -EINVAL,
+	     "ptrace DR7 4-byte slot on 2-aligned DR0 is EINVAL"),
+	PEEK(7, 0, "ptrace DR7 unchanged after a refused write"),
+	POKE(7, DR7_SLOT0(DR7_RW_W, DR7_LEN_2), 0,
+	     "ptrace DR7 2-byte slot on 2-aligned DR0"),
+	POKE_USER(0, 1, -EINVAL,
+		  "ptrace DR0 odd under an enabled 2-byte slot is EINVAL"),
+	PEEK_USER(0, 2, "ptrace DR0 unchanged after a refusal"),
+
+	POKE_USER(0, 0, 0, "ptrace DR0 = aligned user address"),
+	POKE(7, DR7_SLOT0(DR7_RW_IO, DR7_LEN_1), -EINVAL,
+	     "ptrace DR7 I/O breakpoint is EINVAL"),
+	POKE(7, DR7_SLOT0(DR7_RW_X, DR7_LEN_4), -EINVAL,
+	     "ptrace DR7 execute with LEN != 0 is EINVAL"),
+	POKE(7, DR7_SLOT0(DR7_RW_X, DR7_LEN_1), 0,
+	     "ptrace DR7 execute with LEN 0"),
+	POKE(7, DR7_SLOT0(DR7_RW_W, DR7_LEN_4), 0,
+	     "ptrace DR7 write 4-byte slot"),
+	PEEK(7, DR7_SLOT0(DR7_RW_W, DR7_LEN_4),
+	     "ptrace DR7 reads back as written"),
+	POKE(7, DR7_SLOT0(DR7_RW_RW, DR7_LEN_8), 0,
+	     "ptrace DR7 read/write 8-byte slot"),
+	POKE(7, 0, 0, "ptrace DR7 = 0 disables"),
+
+	POKE(6, 0xffff0ff1UL, 0, "ptrace DR6 is writable"),
+	PEEK(6, 0xffff0ff1UL, "ptrace DR6 reads back"),
+};
+
 static void ptrace_cases(void)
 {
-	unsigned long ok7 = DR7_SLOT0(RW_W, LEN4);
-	unsigned long addr = (unsigned long)watched;
-	int status;
-	pid_t pid;
+	pid_t pid = hwbp_traced_child(NULL);
+	size_t i;
 
-	pid = fork();
-	if (pid == 0) {
-		ptrace(PTRACE_TRACEME, 0, 0, 0);
-		raise(SIGSTOP);
-		_exit(0);
+	for (i = 0; i < ARRAY_SIZE(dr_cases); i++) {
+		const struct dr_case *c = &dr_cases[i];
+		unsigned long val = c->val;
+
+		if (c->user)
+			val += (unsigned long)watched;
+		if (c->peek)
+			expect(ptrace(PTRACE_PEEKUSER, pid, DR_OFF(c->n), 0),
+			       val, c->what);
+		else
+			expect(hwbp_poke(pid, c->n, val), c->want, c->what);
 	}
-	waitpid(pid, &status, 0);
-
-	expect(poke(pid, 0, KERNEL_VA), -EINVAL,
-	       "ptrace DR0 = kernel address is EINVAL");
-	expect(poke(pid, 0, CEA_VA), -EINVAL,
-	       "ptrace DR0 = CPU entry area is EINVAL");
-	expect(poke(pid, 4, 0), -EIO, "ptrace DR4 does not exist: EIO");
-	expect(poke(pid, 5, 0), -EIO, "ptrace DR5 does not exist: EIO");
-
-	expect(poke(pid, 0, addr + 2), 0, "ptrace DR0 = user address");
-	expect(poke(pid, 7, DR7_SLOT0(RW_W, LEN4)), -EINVAL,
-	       "ptrace DR7 4-byte slot on 2-aligned DR0 is EINVAL");
-	expect(peek(pid, 7), 0, "ptrace DR7 unchanged after a refused write");
-	expect(poke(pid, 7, DR7_SLOT0(RW_W, LEN2)), 0,
-	       "ptrace DR7 2-byte slot on 2-aligned DR0");
-	expect(poke(pid, 0, addr + 1), -EINVAL,
-	       "ptrace DR0 odd under an enabled 2-byte slot is EINVAL");
-	expect(peek(pid, 0), addr + 2, "ptrace DR0 unchanged after a refusal");
-
-	expect(poke(pid, 0, addr), 0, "ptrace DR0 = aligned user address");
-	expect(poke(pid, 7, DR7_SLOT0(RW_IO, LEN1)), -EINVAL,
-	       "ptrace DR7 I/O breakpoint is EINVAL");
-	expect(poke(pid, 7, DR7_SLOT0(RW_X, LEN4)), -EINVAL,
-	       "ptrace DR7 execute with LEN != 0 is EINVAL");
-	expect(poke(pid, 7, DR7_SLOT0(RW_X, LEN1)), 0,
-	       "ptrace DR7 execute with LEN 0");
-	expect(poke(pid, 7, ok7), 0, "ptrace DR7 write 4-byte slot");
-	expect(peek(pid, 7), ok7, "ptrace DR7 reads back as written");
-	expect(poke(pid, 7, DR7_SLOT0(RW_RW, LEN8)), 0,
-	       "ptrace DR7 read/write 8-byte slot");
-	expect(poke(pid, 7, 0), 0, "ptrace DR7 = 0 disables");
-
-	expect(poke(pid, 6, 0xffff0ff1UL), 0, "ptrace DR6 is writable");
-	expect(peek(pid, 6), 0xffff0ff1UL, "ptrace DR6 reads back");
-
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-}
-
-static long bp_open(unsigned long addr, unsigned long long len,
-		    unsigned int type, int exclude_kernel)
-{
-	struct perf_event_attr attr;
-	long fd;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_BREAKPOINT;
-	attr.size = sizeof(attr);
-	attr.bp_addr = addr;
-	attr.bp_len = len;
-	attr.bp_type = type;
-	attr.exclude_kernel = exclude_kernel;
-	attr.exclude_hv = 1;
-	fd = syscall(__NR_perf_event_open, &attr, 0, -1, -1, 0);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
+	hwbp_end_child(pid);
 }
 
 static int cpu_has_bpext(void)
@@ -151,50 +131,81 @@ static int cpu_has_bpext(void)
 	return found;
 }
 
-static void perf_cases(void)
-{
-	unsigned long addr = (unsigned long)watched;
+/*
+ * A perf_event_open() of a breakpoint and the errno it must get.  Its
+ * address is @off past @base rounded up to @align (0: not rounded).
+ */
+enum where { AT_WATCHED, AT_TEXT, AT_FIXED };
 
-	expect(bp_open(addr, 4, HW_BREAKPOINT_W, 1), 0, "perf W len 4");
-	expect(bp_open(addr + 4, 8, HW_BREAKPOINT_RW, 1), -EINVAL,
-	       "perf RW len 8 at 4 mod 8 is EINVAL");
-	expect(bp_open(addr, 3, HW_BREAKPOINT_W, 1), -EINVAL,
-	       "perf len 3 is EINVAL");
-	expect(bp_open(addr, 0, HW_BREAKPOINT_W, 1), -EINVAL,
-	       "perf len 0 is EINVAL");
-	expect(bp_open((addr + 15) & ~15UL, 16, HW_BREAKPOINT_W, 1),
-	       cpu_has_bpext() ? 0 : -EOPNOTSUPP,
-	       "perf aligned len 16 needs BPEXT (EOPNOTSUPP)");
-	expect(bp_open(((addr + 63) & ~63UL) + 8, 64, HW_BREAKPOINT_W, 1),
-	       -EINVAL, "perf misaligned range is EINVAL");
-	expect(bp_open(addr, 4, HW_BREAKPOINT_R, 1), -EINVAL,
-	       "perf read-only is EINVAL");
-	expect(bp_open(addr, 4, HW_BREAKPOINT_X, 1), -EINVAL,
-	       "perf execute len 4 is EINVAL");
-	expect(bp_open((unsigned long)ptrace_cases, sizeof(long),
-		       HW_BREAKPOINT_X, 1), 0, "perf execute len long");
-	expect(bp_open(KERNEL_VA, 8, HW_BREAKPOINT_W, 1), -EINVAL,
-	       "perf kernel address with exclude_kernel is EINVAL");
-	if (geteuid() == 0)
-		expect(bp_open(CEA_VA, 8, HW_BREAKPOINT_RW, 0), -EINVAL,
-		       "perf CPU entry area refused even for root");
-	else
-		ksft_test_result_skip("perf CPU entry area: not root\n");
+struct perf_case {
+	const char *what;
+	enum where base;
+	unsigned long align, off;
+	unsigned long long len;
+	unsigned int type;
+	bool exclude_kernel;
+	long want;
+	bool bpext;		/* 0 instead of @want with BPEXT */
+	const char *root;	/* root only: what to call the skip */
+};
+
+#define WATCHED(align_, off_, len_, type_, want_)			\
+	.base = AT_WATCHED, .align = align_, .off = off_, .len = len_,	\
+	.type = type_, .exclude_kernel = true, .want = want_
+
+static const struct perf_case perf_cases[] = {
+	{ "perf W len 4", WATCHED(0, 0, 4, HW_BREAKPOINT_W, 0) },
+	{ "perf RW len 8 at 4 mod 8 is EINVAL",
+	  WATCHED(0, 4, 8, HW_BREAKPOINT_RW, -EINVAL) },
+	{ "perf len 3 is EINVAL", WATCHED(0, 0, 3, HW_BREAKPOINT_W, -EINVAL) },
+	{ "perf len 0 is EINVAL", WATCHED(0, 0, 0, HW_BREAKPOINT_W, -EINVAL) },
+	{ "perf aligned len 16 needs BPEXT (EOPNOTSUPP)",
+	  WATCHED(16, 0, 16, HW_BREAKPOINT_W, -EOPNOTSUPP), .bpext = true },
+	{ "perf misaligned range is EINVAL",
+	  WATCHED(64, 8, 64, HW_BREAKPOINT_W, -EINVAL) },
+	{ "perf read-only is EINVAL",
+	  WATCHED(0, 0, 4, HW_BREAKPOINT_R, -EINVAL) },
+	{ "perf execute len 4 is EINVAL",
+	  WATCHED(0, 0, 4, HW_BREAKPOINT_X, -EINVAL) },
+	{ "perf execute len long", .base = AT_TEXT, .len = sizeof(long),
+	  .type = HW_BREAKPOINT_X, .exclude_kernel = true },
+	{ "perf kernel address with exclude_kernel is EINVAL",
+	  .base = AT_FIXED, .off = KERNEL_VA, .len = 8,
+	  .type = HW_BREAKPOINT_W, .exclude_kernel = true, .want = -EINVAL },
+	{ "perf CPU entry area refused even for root", .base = AT_FIXED,
+	  .off = CEA_VA, .len = 8, .type = HW_BREAKPOINT_RW, .want = -EINVAL,
+	  .root = "perf CPU entry area" },
+};
+
+static void perf_cases_run(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(perf_cases); i++) {
+		const struct perf_case *c = &perf_cases[i];
+		unsigned long addr = 0;
+
+		if (c->root && geteuid()) {
+			ksft_test_result_skip("%s: not root\n", c->root);
+			continue;
+		}
+		if (c->base == AT_WATCHED)
+			addr = (unsigned long)watched;
+		else if (c->base == AT_TEXT)
+			addr = (unsigned long)ptrace_cases;
+		if (c->align)
+			addr = (addr + c->align - 1) & ~(c->align - 1);
+		expect(hwbp_try_open(0, -1, addr + c->off, c->len, c->type,
+				     c->exclude_kernel),
+		       c->bpext && cpu_has_bpext() ? 0 : c->want, c->what);
+	}
 }
 
 /* What an unprivileged process gets for a kernel address */
-static void unprivileged_cases(void)
+static void unprivileged_case(void)
 {
-	int status, paranoid = 2;
-	FILE *f;
+	int status, paranoid = hwbp_paranoid();
 	pid_t pid;
-
-	f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	if (f) {
-		if (fscanf(f, "%d", &paranoid) != 1)
-			paranoid = 2;
-		fclose(f);
-	}
 
 	pid = fork();
 	if (pid == 0) {
@@ -202,8 +213,10 @@ static void unprivileged_cases(void)
 
 		if (geteuid() == 0 && setresuid(65534, 65534, 65534))
 			_exit(2);
-		kern = bp_open(KERNEL_VA, 8, HW_BREAKPOINT_W, 0);
-		user = bp_open((unsigned long)watched, 8, HW_BREAKPOINT_W, 1);
+		kern = hwbp_try_open(0, -1, KERNEL_VA, 8, HW_BREAKPOINT_W,
+				     false);
+		user = hwbp_try_open(0, -1, (unsigned long)watched, 8,
+				     HW_BREAKPOINT_W, true);
 		/* perf_allow_kernel() first, then the breakpoint layer */
 		if (kern != (paranoid > 1 ? -EACCES : -EPERM))
 			_exit(1);
@@ -217,9 +230,10 @@ static void unprivileged_cases(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(32);
+	/* unprivileged_case() is one case */
+	ksft_set_plan(ARRAY_SIZE(dr_cases) + ARRAY_SIZE(perf_cases) + 1);
 	ptrace_cases();
-	perf_cases();
-	unprivileged_cases();
+	perf_cases_run();
+	unprivileged_case();
 	ksft_finished();
 }

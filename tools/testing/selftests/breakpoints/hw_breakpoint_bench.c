@@ -63,12 +63,13 @@
 #include <unistd.h>
 
 #include "../kselftest.h"
+#include "hw_breakpoint_selftest.h"
 
-#define DR_OFF(n)	(offsetof(struct user, u_debugreg) + (n) * sizeof(long))
-#define DR6_B0		0x1UL
 /* DR7 for slots 0-3 (or slot 0 only): local enable, on writes, 8 bytes */
-#define DR7_W8_ALL	0x99990055UL
-#define DR7_W8_DR0	0x00090001UL
+#define DR7_W8_DR0	dr7_local(0, DR7_RW_W, DR7_LEN_8)
+#define DR7_W8_ALL	(DR7_W8_DR0 | dr7_local(1, DR7_RW_W, DR7_LEN_8) |	\
+			 dr7_local(2, DR7_RW_W, DR7_LEN_8) |			\
+			 dr7_local(3, DR7_RW_W, DR7_LEN_8))
 
 #define DEFAULT_SECS	3.0
 #define MAX_SECS	3600.0
@@ -314,7 +315,7 @@ static int roundtrip(unsigned long n, unsigned long done)
 				      k, status);
 		if (peek(6, &dr6))
 			return BENCH_ERROR;
-		if (!(dr6 & DR6_B0))
+		if (!(dr6 & DR6_B(0)))
 			return report(BENCH_ERROR, "round trip %lu: DR6 = %#lx, B0 clear",
 				      k, dr6);
 		if (poke(6, 0))
@@ -390,14 +391,6 @@ static const struct bench benches[] = {
 	  .setup = setup_roundtrip, .run = roundtrip },
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int measure(const struct bench *b, double secs, double *value)
 {
 	unsigned long batch = 1, done = 0, ops;
@@ -408,7 +401,7 @@ static int measure(const struct bench *b, double secs, double *value)
 	 * Warm-up: double the batch until one lasts BATCH_SECS, and go on
 	 * for a tenth of the measured time at least.
 	 */
-	t0 = now();
+	t0 = hwbp_now();
 	t = t0;
 	for (;;) {
 		start = t;
@@ -416,7 +409,7 @@ static int measure(const struct bench *b, double secs, double *value)
 		if (ret)
 			return ret;
 		done += batch;
-		t = now();
+		t = hwbp_now();
 		last = t - start;
 		if (__atomic_load_n(&timed_out, __ATOMIC_RELAXED))
 			return report(BENCH_ERROR, "no warm-up in %u s", WATCHDOG_SECS(secs));
@@ -435,7 +428,7 @@ static int measure(const struct bench *b, double secs, double *value)
 		if (ret)
 			return ret;
 		ops += batch;
-		t = now();
+		t = hwbp_now();
 		if (__atomic_load_n(&timed_out, __ATOMIC_RELAXED))
 			return report(BENCH_ERROR, "no result in %u s", WATCHDOG_SECS(secs));
 	} while (t - start < secs);

@@ -27,6 +27,10 @@
  * Usage: hw_breakpoint_fuzz [-s SEED] [-n ITERATIONS] [-d DIGEST]
  * With -d N one digest line per N iterations replaces the per-iteration
  * lines, for long runs.
+ *
+ * The transcript is the same from build to build as long as
+ * fuzz_target_fn() and call_target() are (the Makefile aligns every
+ * function, so that where one starts does not depend on the code before it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,6 +55,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "hw_breakpoint_selftest.h"
 
 #define DEFAULT_SEED	0x5eed1e55c0ffeeULL
 #define DEFAULT_ITERS	600
@@ -71,10 +76,8 @@
 #define TRAP_PERF	6
 #endif
 
-#define PARANOID	"/proc/sys/kernel/perf_event_paranoid"
 #define CPU_TIME_PCT	"/proc/sys/kernel/perf_cpu_time_max_percent"
 #define SAMPLE_RATE	"/proc/sys/kernel/perf_event_max_sample_rate"
-#define SLOTS_VIEW	"/sys/kernel/debug/hw_breakpoint/slots"
 
 /* The watched data and code: only touch() and its callers access them. */
 static unsigned long watch_words[WATCH_BYTES / sizeof(long)];
@@ -101,24 +104,19 @@ static uint64_t rng_state;
 static void rng_seed(uint64_t seed, uint64_t stream)
 {
 	/* splitmix64 of both: no two iterations share a stream */
-	uint64_t z = seed + (stream + 1) * 0x9e3779b97f4a7c15ULL;
+	uint64_t s = seed + stream * 0x9e3779b97f4a7c15ULL;
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	rng_state = (z ^ (z >> 31)) | 1;
+	rng_state = hwbp_splitmix(&s) | 1;
 }
 
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
+	return hwbp_rnd(&rng_state);
 }
 
 static uint64_t below(uint64_t n)
 {
-	return rnd() % n;
+	return hwbp_below(&rng_state, n);
 }
 
 static bool chance(unsigned int pct)
@@ -135,28 +133,13 @@ static uint64_t block_hash;
 static long block_first = -1, block_last;
 static unsigned long block_marked[2];	/* other answers, EINVAL */
 
-static void add(const char *fmt, ...)
+static __printf(1, 2) void add(const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (line_len >= sizeof(line) - 1)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(line + line_len, sizeof(line) - line_len, fmt, ap);
+	hwbp_vappend(line, sizeof(line), &line_len, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		line_len += n;
-	if (line_len > sizeof(line) - 1)
-		line_len = sizeof(line) - 1;
-}
-
-static void fnv(uint64_t *h, const char *s)
-{
-	for (; *s; s++) {
-		*h ^= (unsigned char)*s;
-		*h *= 0x100000001b3ULL;
-	}
 }
 
 static void block_flush(void)
@@ -180,13 +163,13 @@ static void line_end(long i)
 			block_flush();
 		if (block_first < 0) {
 			block_first = i;
-			block_hash = 0xcbf29ce484222325ULL;
+			block_hash = HWBP_FNV_BASIS;
 			block_marked[0] = 0;
 			block_marked[1] = 0;
 		}
 		block_last = i;
-		fnv(&block_hash, line);
-		fnv(&block_hash, "\n");
+		hwbp_fnv(&block_hash, line);
+		hwbp_fnv(&block_hash, "\n");
 	}
 	line_len = 0;
 	line[0] = 0;
@@ -1062,8 +1045,8 @@ static void phase_as(const char *name, const char *paranoid, uint64_t seed, long
 	pid_t pid;
 
 	printf("phase %s iters %ld-%ld\n", name, first, end - 1);
-	if (paranoid && write_sysctl(PARANOID, paranoid)) {
-		printf("phase %s: cannot set %s: %s\n", name, PARANOID, strerror(errno));
+	if (paranoid && write_sysctl(HWBP_PARANOID, paranoid)) {
+		printf("phase %s: cannot set %s: %s\n", name, HWBP_PARANOID, strerror(errno));
 		return;
 	}
 	fflush(stdout);
@@ -1118,9 +1101,10 @@ static int online_cpus(int *cpus, int max)
 /* Every count of the slots view at zero; false (and why) if not. */
 static bool view_zero(void)
 {
-	int cpu, slots, bound, task, dbg, free_, rows = 0, bad = 0;
-	char buf[256], class[32];
-	FILE *f = fopen(SLOTS_VIEW, "r");
+	FILE *f = fopen(HWBP_SLOTS_VIEW, "r");
+	struct hwbp_slots_row r;
+	int rows = 0, bad = 0;
+	char buf[256];
 
 	if (!f) {
 		/* 6.12 has no such view; the rig knows which kernel has one */
@@ -1128,11 +1112,10 @@ static bool view_zero(void)
 		return true;
 	}
 	while (fgets(buf, sizeof(buf), f)) {
-		if (sscanf(buf, "%d %31s %d %d %d %d %d", &cpu, class, &slots, &bound,
-			   &task, &dbg, &free_) != 7)
+		if (!hwbp_slots_row(buf, &r))
 			continue;
 		rows++;
-		if (bound || task || dbg || free_ != slots) {
+		if (!hwbp_slots_row_idle(&r)) {
 			printf("leak view: NONZERO %s", buf);
 			bad++;
 		}
@@ -1246,7 +1229,7 @@ int main(int argc, char **argv)
 		write_sysctl(SAMPLE_RATE, "100000");
 		write_sysctl(CPU_TIME_PCT, "0");
 	}
-	read_sysctl(PARANOID, paranoid, sizeof(paranoid));
+	read_sysctl(HWBP_PARANOID, paranoid, sizeof(paranoid));
 
 	unit = iters / 6;
 	phase_as(root ? "root" : "self", NULL, seed, 0, iters - 4 * unit);
@@ -1256,7 +1239,7 @@ int main(int argc, char **argv)
 		phase_as("nobody-paranoid1", "1", seed, iters - 2 * unit, iters - unit);
 		phase_as("nobody-paranoid2", "2", seed, iters - unit, iters);
 		if (paranoid[0])
-			write_sysctl(PARANOID, paranoid);
+			write_sysctl(HWBP_PARANOID, paranoid);
 		if (pct[0] && strcmp(pct, "0"))
 			write_sysctl(CPU_TIME_PCT, pct);
 	} else {

@@ -37,12 +37,11 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "hw_breakpoint_selftest.h"
 
 #define PMU_DIR		"/sys/bus/event_source/devices/breakpoint/"
-#define MUX_FILE	PMU_DIR "multiplex"
 #define NO_MUX		"no breakpoint multiplexing in this kernel"
 
-#define NR_DR		4	/* debug address registers */
 #define NR_FLEX		8
 
 #ifndef TRAP_PERF
@@ -98,8 +97,6 @@
 #define BP_PINNED	0x1
 #define BP_SIGTRAP	0x2
 
-#define DR_OFF(n)	(offsetof(struct user, u_debugreg) + (n) * sizeof(long))
-
 static long flex_cell[NR_FLEX];
 static long pin_cell[NR_DR];
 static long pt_cell[NR_DR];
@@ -132,46 +129,16 @@ static struct writes *shared;
 static int perf_traps;	/* SIGTRAPs from perf, counted by the handler */
 static int pt_nr;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* One store instruction: the only kind of access a test makes to a cell */
 static void store(long *cell, long v)
 {
 	__atomic_store_n(cell, v, __ATOMIC_RELAXED);
 }
 
-static int mux_get(void)
-{
-	char buf[8] = "";
-	int fd = open(MUX_FILE, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n == 2 && buf[1] == '\n' && (buf[0] == '0' || buf[0] == '1'))
-		return buf[0] - '0';
-	return -2;
-}
-
 /* Async-signal-safe: also called from the signal handler. */
 static int mux_write(const char *val)
 {
-	int fd = open(MUX_FILE, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
+	return hwbp_write_file(HWBP_MUX_FILE, val);
 }
 
 static void mux_restore(void)
@@ -212,7 +179,7 @@ static bool mux_case(int on, const char * const *names, int n)
 		return false;
 	}
 	err = mux_write(on ? "1" : "0");
-	got = mux_get();
+	got = hwbp_mux_get();
 	if (!err && got == on)
 		return true;
 	ksft_print_msg("setting multiplex to %d: %s, it reads %d\n", on,
@@ -300,10 +267,10 @@ static void disable_all(const int *fds, int n)
  */
 static double clock_step(void)
 {
-	double step = 1, t = now(), end = t + 0.05;
+	double step = 1, t = hwbp_now(), end = t + 0.05;
 
 	while (t < end) {
-		double u = now();
+		double u = hwbp_now();
 
 		if (u > t && u - t < step)
 			step = u - t;
@@ -346,7 +313,7 @@ static void paced_writes(struct writes *w)
 	memset(w->nr, 0, sizeof(w->nr));
 	w->resyncs = 0;
 
-	start = now();
+	start = hwbp_now();
 	t = start;
 	do {
 		double before = t;
@@ -354,7 +321,7 @@ static void paced_writes(struct writes *w)
 		store(w->cell[order[j]], done);
 		w->nr[order[j]]++;
 		j = (j + 1) % len;
-		t = now();
+		t = hwbp_now();
 		if (done < CALIBRATE_MAX)
 			cost[done] = t - before;
 		done++;
@@ -371,15 +338,15 @@ static void paced_writes(struct writes *w)
 		w->nr[order[j]]++;
 		j = (j + 1) % len;
 		done++;
-		t = now();
+		t = hwbp_now();
 		if (t - next > RESYNC_S) {
 			next = t;
 			w->resyncs++;
 		}
 		while (t < next)
-			t = now();
+			t = hwbp_now();
 	}
-	w->secs = now() - start;
+	w->secs = hwbp_now() - start;
 }
 
 /* One cell's count, scaled, within the tolerances of its stores */
@@ -479,10 +446,10 @@ static bool never_ran(const struct count *before, const struct count *after, int
 /* For SHORT_S, one store to each of @pinned pin cells and to each flexible cell */
 static unsigned long short_run(int pinned)
 {
-	double end = now() + SHORT_S;
+	double end = hwbp_now() + SHORT_S;
 	unsigned long n = 0;
 
-	while (now() < end) {
+	while (hwbp_now() < end) {
 		n++;
 		for (int i = 0; i < pinned; i++)
 			store(&pin_cell[i], n);
@@ -492,54 +459,47 @@ static unsigned long short_run(int pinned)
 	return n;
 }
 
-static void case_off(void)
+static void case_off(const char * const *names, int nr_names)
 {
-	static const char name[] = "off: the fifth non-pinned breakpoint of a task gets ENOSPC";
 	int fds[NR_DR], fd, err;
 
 	/* With no file this is the kernel's only behaviour: still checked. */
-	if (mux_saved != -1 && !mux_case(0, (const char *[]){ name }, 1))
+	if (mux_saved != -1 && !mux_case(0, names, nr_names))
 		return;
 	err = open_all(fds, NR_DR, 0, pin_cell, 0);
 	fd = err ? err : bp_open(0, &sig_cell, 0, -1);
 	if (fd != -ENOSPC)
 		ksft_print_msg("four: %s, the fifth: %s\n", strerror(-err),
 			       fd < 0 ? strerror(-fd) : "opened");
-	report(!err && fd == -ENOSPC, name);
+	report(!err && fd == -ENOSPC, names[0]);
 	if (fd >= 0)
 		close(fd);
 	close_all(fds, NR_DR);
 }
 
-static void case_knob(void)
+static void case_knob(const char * const *names, int nr_names)
 {
-	static const char name[] = "knob: reads 0 or 1, writing 2 is EINVAL and changes nothing";
 	int before, err, after, on, off;
 
 	if (mux_why) {
-		ksft_test_result_code(KSFT_SKIP, name, "%s", mux_why);
+		ksft_test_result_code(KSFT_SKIP, names[0], "%s", mux_why);
 		return;
 	}
-	before = mux_get();
+	before = hwbp_mux_get();
 	err = mux_write("2");
-	after = mux_get();
+	after = hwbp_mux_get();
 	mux_write("1");
-	on = mux_get();
+	on = hwbp_mux_get();
 	mux_write("0");
-	off = mux_get();
+	off = hwbp_mux_get();
 	ksft_print_msg("read %d, writing 2: %s, then %d; 1 and 0 read back as %d, %d\n",
 		       before, strerror(-err), after, on, off);
 	report((before == 0 || before == 1) && err == -EINVAL && after == before &&
-	       on == 1 && off == 0, name);
+	       on == 1 && off == 0, names[0]);
 }
 
-static void case_flex_eight(void)
+static void case_flex_eight(const char * const *names, int nr_names)
 {
-	static const char * const names[] = {
-		"on: eight non-pinned breakpoints of one task all open",
-		"on: each of eight flexible breakpoints counts its stores within -35%/+50% once scaled",
-		"on: each of eight flexible breakpoints ran less than enabled, four at a time at most",
-	};
 	struct writes w = { .nr_cells = NR_FLEX };
 	struct count c[NR_FLEX];
 	int fds[NR_FLEX], err;
@@ -547,13 +507,13 @@ static void case_flex_eight(void)
 	const char *coarse;
 	bool ran_ok = true;
 
-	if (!mux_case(1, names, ARRAY_SIZE(names)))
+	if (!mux_case(1, names, nr_names))
 		return;
 	coarse = coarse_clock();
 	err = open_all(fds, NR_FLEX, 0, flex_cell, 0);
 	report(!err, names[0]);
 	if (err) {
-		report_all(false, names + 1, 2);
+		report_all(false, names + 1, nr_names - 1);
 		return;
 	}
 	for (int i = 0; i < NR_FLEX; i++)
@@ -562,7 +522,7 @@ static void case_flex_eight(void)
 	disable_all(fds, NR_FLEX);
 	if (!read_all(fds, NR_FLEX, c)) {
 		ksft_print_msg("read: %s\n", strerror(errno));
-		report_all(false, names + 1, 2);
+		report_all(false, names + 1, nr_names - 1);
 		close_all(fds, NR_FLEX);
 		return;
 	}
@@ -583,13 +543,11 @@ static void case_flex_eight(void)
 	close_all(fds, NR_FLEX);
 }
 
-static void case_group(void)
+static void case_group(const char * const *names, int nr_names)
 {
-	static const char name[] =
-		"on: a pinned leader pins its group: the fifth breakpoint in it gets ENOSPC";
 	int leader, fds[NR_DR], err = 0;
 
-	if (!mux_case(1, (const char *[]){ name }, 1))
+	if (!mux_case(1, names, nr_names))
 		return;
 	leader = bp_open(0, &pin_cell[0], BP_PINNED, -1);
 	for (int i = 0; i < NR_DR; i++)
@@ -601,27 +559,23 @@ static void case_group(void)
 		ksft_print_msg("leader: %s, first three members: %s, the fourth: %s\n",
 			       leader < 0 ? strerror(-leader) : "opened", strerror(-err),
 			       fds[NR_DR - 1] < 0 ? strerror(-fds[NR_DR - 1]) : "opened");
-	report(leader >= 0 && !err && fds[NR_DR - 1] == -ENOSPC, name);
+	report(leader >= 0 && !err && fds[NR_DR - 1] == -ENOSPC, names[0]);
 	close_all(fds, NR_DR);
 	if (leader >= 0)
 		close(leader);
 }
 
-static void case_pinned(void)
+static void case_pinned(const char * const *names, int nr_names)
 {
-	static const char * const names[] = {
-		"on: two pinned breakpoints open and count exactly next to eight flexible ones, which share the other two registers",
-		"on: four pinned breakpoints open and count exactly next to eight flexible ones, which get no register",
-	};
 	struct count f0[NR_FLEX], f1[NR_FLEX], p[NR_DR];
 	int flex[NR_FLEX], pin[NR_DR];
 	unsigned long n;
 	bool ok;
 
-	if (!mux_case(1, names, ARRAY_SIZE(names)))
+	if (!mux_case(1, names, nr_names))
 		return;
 	if (open_all(flex, NR_FLEX, 0, flex_cell, 0)) {
-		report_all(false, names, 2);
+		report_all(false, names, nr_names);
 		return;
 	}
 	ok = !open_all(pin, 2, 0, pin_cell, BP_PINNED);
@@ -661,22 +615,18 @@ static void on_sigtrap(int sig, siginfo_t *info, void *uctx)
 		__atomic_fetch_add(&perf_traps, 1, __ATOMIC_RELAXED);
 }
 
-static void case_sigtrap(void)
+static void case_sigtrap(const char * const *names, int nr_names)
 {
-	static const char * const names[] = {
-		"on: sigtrap breakpoints are pinned: the fifth gets ENOSPC next to eight flexible ones",
-		"on: a sigtrap breakpoint next to eight flexible ones signals every store",
-	};
 	struct sigaction sa = { .sa_sigaction = on_sigtrap, .sa_flags = SA_SIGINFO };
 	struct sigaction old;
 	int flex[NR_FLEX], sig[NR_DR], fd, err, traps;
 	double end;
 	long n = 0;
 
-	if (!mux_case(1, names, ARRAY_SIZE(names)))
+	if (!mux_case(1, names, nr_names))
 		return;
 	if (open_all(flex, NR_FLEX, 0, flex_cell, 0)) {
-		report_all(false, names, 2);
+		report_all(false, names, nr_names);
 		return;
 	}
 	/* Never stored to: no signal is sent. */
@@ -693,7 +643,7 @@ static void case_sigtrap(void)
 	sigaction(SIGTRAP, &sa, &old);
 	__atomic_store_n(&perf_traps, 0, __ATOMIC_RELAXED);
 	fd = bp_open(0, &sig_cell, BP_SIGTRAP, -1);
-	for (end = now() + SHORT_S; fd >= 0 && now() < end;) {
+	for (end = hwbp_now() + SHORT_S; fd >= 0 && hwbp_now() < end;) {
 		store(&sig_cell, ++n);
 		for (int i = 0; i < NR_FLEX; i++)
 			store(&flex_cell[i], n);
@@ -711,15 +661,7 @@ static void case_sigtrap(void)
 /* DR7 bits of slot @n: local enable, write, a long */
 static unsigned long dr7_write(int n)
 {
-	unsigned long rw_len = sizeof(long) == 8 ? 0x9 : 0xd;
-
-	return (1UL << (n * 2)) | (rw_len << (16 + n * 4));
-}
-
-static long poke(pid_t pid, int n, unsigned long val)
-{
-	errno = 0;
-	return ptrace(PTRACE_POKEUSER, pid, DR_OFF(n), val) ? -errno : 0;
+	return dr7_local(n, DR7_RW_W, sizeof(long) == 8 ? DR7_LEN_8 : DR7_LEN_4);
 }
 
 /* ptrace takes DR0..DR(n-1) on pt_cell[]; 0 or the first error */
@@ -729,11 +671,11 @@ static long ptrace_take(pid_t pid, int n)
 	long err = 0;
 
 	for (int i = 0; i < n && !err; i++) {
-		err = poke(pid, i, (unsigned long)&pt_cell[i]);
+		err = hwbp_poke(pid, i, (unsigned long)&pt_cell[i]);
 		dr7 |= dr7_write(i);
 	}
 	if (!err)
-		err = poke(pid, 7, dr7);
+		err = hwbp_poke(pid, 7, dr7);
 	if (err)
 		ksft_print_msg("ptrace debug registers: %s\n", strerror(-err));
 	return err;
@@ -744,44 +686,6 @@ static void pt_stores(void)
 	for (int r = 0; r < PT_STORES; r++)
 		for (int i = 0; i < pt_nr; i++)
 			store(&pt_cell[i], r);
-}
-
-static void end_child(pid_t pid)
-{
-	int status;
-
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-}
-
-/* A traced child stops before and after @fn; -1 if it did not stop. */
-static pid_t traced_child(void (*fn)(void))
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		ptrace(PTRACE_TRACEME, 0, 0, 0);
-		raise(SIGSTOP);
-		fn();
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
-		return -1;
-	/*
-	 * waitpid() can return while the child is still on its CPU, on its
-	 * way into the stop: ptrace_stop() notifies before it schedules.
-	 * Events opened then would be scheduled in, before any ptrace
-	 * breakpoint exists, and run until the child leaves.  A ptrace
-	 * request returns only once the child is off its CPU.
-	 */
-	errno = 0;
-	if (ptrace(PTRACE_PEEKUSER, pid, DR_OFF(7), 0) == -1 && errno) {
-		end_child(pid);
-		return -1;
-	}
-	return pid;
 }
 
 /*
@@ -803,11 +707,11 @@ static int follow_traps(pid_t pid)
 		if (WSTOPSIG(status) != SIGTRAP)
 			return -1;
 		dr6 = ptrace(PTRACE_PEEKUSER, pid, DR_OFF(6), 0) & 0xf;
-		if (dr6 != 1UL << (hits % pt_nr)) {
+		if (dr6 != DR6_B(hits % pt_nr)) {
 			ksft_print_msg("trap %d: DR6 says %#lx\n", hits, dr6);
 			return -1;
 		}
-		poke(pid, 6, 0);
+		hwbp_poke(pid, 6, 0);
 		hits++;
 	}
 }
@@ -842,30 +746,26 @@ static void child_share(void)
 	pt_stores();
 }
 
-static void case_ptrace_share(void)
+static void case_ptrace_share(const char * const *names, int nr_names)
 {
-	static const char * const names[] = {
-		"on: ptrace's three watchpoints fire on every store while four flexible breakpoints share the fourth register",
-		"on: four flexible breakpoints share the one register left, each part of the time",
-	};
 	struct count c[NR_DR];
 	int fds[NR_DR], hits = -1;
 	bool counted = false;
 	pid_t pid;
 
-	if (!mux_case(1, names, ARRAY_SIZE(names)))
+	if (!mux_case(1, names, nr_names))
 		return;
 	pt_nr = 3;
 	memset(shared, 0, sizeof(*shared));
 	shared->nr_cells = NR_DR;
 	for (int i = 0; i < NR_DR; i++)
 		shared->cell[i] = &flex_cell[i];
-	pid = traced_child(child_share);
+	pid = hwbp_traced_child(child_share);
 	if (pid < 0 || ptrace_take(pid, pt_nr) ||
 	    open_all(fds, NR_DR, pid, flex_cell, 0)) {
-		report_all(false, names, 2);
+		report_all(false, names, nr_names);
 		if (pid > 0)
-			end_child(pid);
+			hwbp_end_child(pid);
 		return;
 	}
 	hits = follow_traps(pid);
@@ -875,7 +775,7 @@ static void case_ptrace_share(void)
 	report(hits == 2 * PT_STORES * pt_nr, names[0]);
 	report(counted, names[1]);
 	close_all(fds, NR_DR);
-	end_child(pid);
+	hwbp_end_child(pid);
 }
 
 static void child_all(void)
@@ -886,25 +786,21 @@ static void child_all(void)
 			store(&flex_cell[i], r);
 }
 
-static void case_ptrace_all(void)
+static void case_ptrace_all(const char * const *names, int nr_names)
 {
-	static const char * const names[] = {
-		"on: ptrace enables all four debug registers while eight flexible breakpoints exist",
-		"on: ptrace's four watchpoints fire on every store and the flexible breakpoints get no register",
-	};
 	struct count zero[NR_FLEX] = { }, c[NR_FLEX];
 	int fds[NR_FLEX], hits;
 	pid_t pid;
 	bool ok;
 
-	if (!mux_case(1, names, ARRAY_SIZE(names)))
+	if (!mux_case(1, names, nr_names))
 		return;
 	pt_nr = NR_DR;
-	pid = traced_child(child_all);
+	pid = hwbp_traced_child(child_all);
 	if (pid < 0 || open_all(fds, NR_FLEX, pid, flex_cell, 0)) {
-		report_all(false, names, 2);
+		report_all(false, names, nr_names);
 		if (pid > 0)
-			end_child(pid);
+			hwbp_end_child(pid);
 		return;
 	}
 	ok = !ptrace_take(pid, NR_DR);
@@ -915,20 +811,17 @@ static void case_ptrace_all(void)
 	     never_ran(zero, c, NR_FLEX);
 	report(ok, names[1]);
 	close_all(fds, NR_FLEX);
-	end_child(pid);
+	hwbp_end_child(pid);
 }
 
-static void case_class_off_on(void)
+static void case_class_off_on(const char * const *names, int nr_names)
 {
-	static const char * const names[] = {
-		"knob: four breakpoints opened with it off keep their registers after it is turned on, one opened then gets none",
-	};
 	struct count p[NR_DR], f0, f1;
 	int pin[NR_DR], fd = -1, err;
 	unsigned long n;
 	bool ok;
 
-	if (!mux_case(0, names, 1))
+	if (!mux_case(0, names, nr_names))
 		return;
 	ok = !open_all(pin, NR_DR, 0, pin_cell, 0);
 	err = ok ? mux_write("1") : 0;
@@ -951,17 +844,14 @@ static void case_class_off_on(void)
 	close_all(pin, NR_DR);
 }
 
-static void case_class_on_off(void)
+static void case_class_on_off(const char * const *names, int nr_names)
 {
-	static const char * const names[] = {
-		"knob: four flexible breakpoints opened with it on hold no register after it is turned off",
-	};
 	struct count p[NR_DR], f0[NR_DR], f1[NR_DR];
 	int pin[NR_DR], flex[NR_DR], fd = -1, err;
 	unsigned long n;
 	bool ok;
 
-	if (!mux_case(1, names, 1))
+	if (!mux_case(1, names, nr_names))
 		return;
 	ok = !open_all(flex, NR_DR, 0, flex_cell, 0);
 	err = ok ? mux_write("0") : 0;
@@ -996,11 +886,11 @@ static void setup(void)
 			mux_interval_ms = 4;
 		fclose(f);
 	}
-	mux_saved = mux_get();
+	mux_saved = hwbp_mux_get();
 	if (mux_saved == -1)
 		mux_why = NO_MUX;
 	else if (geteuid())
-		mux_why = "needs root to write " MUX_FILE;
+		mux_why = "needs root to write " HWBP_MUX_FILE;
 	ksft_print_msg("multiplex: %d, perf_event_mux_interval_ms: %d\n", mux_saved,
 		       mux_interval_ms);
 	atexit(mux_restore);
@@ -1012,20 +902,68 @@ static void setup(void)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 }
 
+/*
+ * Each case runs its checks in turn, one verdict per name; with the
+ * multiplex file out of reach it skips them all.
+ */
+#define MUX_CASE(fn, ...)						\
+	{ fn, (const char * const []){ __VA_ARGS__ },			\
+	  ARRAY_SIZE(((const char * const []){ __VA_ARGS__ })) }
+
+static const struct mux_case {
+	void (*run)(const char * const *names, int nr_names);
+	const char * const *names;
+	int nr_names;
+} cases[] = {
+	MUX_CASE(case_off,
+		 "off: the fifth non-pinned breakpoint of a task gets ENOSPC"
+	),
+	MUX_CASE(case_knob,
+		 "knob: reads 0 or 1, writing 2 is EINVAL and changes nothing"
+	),
+	MUX_CASE(case_flex_eight,
+		 "on: eight non-pinned breakpoints of one task all open",
+		 "on: each of eight flexible breakpoints counts its stores within -35%/+50% once scaled",
+		 "on: each of eight flexible breakpoints ran less than enabled, four at a time at most"
+	),
+	MUX_CASE(case_group,
+		 "on: a pinned leader pins its group: the fifth breakpoint in it gets ENOSPC"
+	),
+	MUX_CASE(case_pinned,
+		 "on: two pinned breakpoints open and count exactly next to eight flexible ones, which share the other two registers",
+		 "on: four pinned breakpoints open and count exactly next to eight flexible ones, which get no register"
+	),
+	MUX_CASE(case_sigtrap,
+		 "on: sigtrap breakpoints are pinned: the fifth gets ENOSPC next to eight flexible ones",
+		 "on: a sigtrap breakpoint next to eight flexible ones signals every store"
+	),
+	MUX_CASE(case_ptrace_share,
+		 "on: ptrace's three watchpoints fire on every store while four flexible breakpoints share the fourth register",
+		 "on: four flexible breakpoints share the one register left, each part of the time"
+	),
+	MUX_CASE(case_ptrace_all,
+		 "on: ptrace enables all four debug registers while eight flexible breakpoints exist",
+		 "on: ptrace's four watchpoints fire on every store and the flexible breakpoints get no register"
+	),
+	MUX_CASE(case_class_off_on,
+		 "knob: four breakpoints opened with it off keep their registers after it is turned on, one opened then gets none"
+	),
+	MUX_CASE(case_class_on_off,
+		 "knob: four flexible breakpoints opened with it on hold no register after it is turned off"
+	),
+};
+
 int main(void)
 {
+	int plan = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		plan += cases[i].nr_names;
 	ksft_print_header();
-	ksft_set_plan(16);
+	ksft_set_plan(plan);
 	setup();
-	case_off();
-	case_knob();
-	case_flex_eight();
-	case_group();
-	case_pinned();
-	case_sigtrap();
-	case_ptrace_share();
-	case_ptrace_all();
-	case_class_off_on();
-	case_class_on_off();
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		cases[i].run(cases[i].names, cases[i].nr_names);
 	ksft_finished();
 }

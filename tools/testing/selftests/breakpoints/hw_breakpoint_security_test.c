@@ -37,8 +37,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
-
-#define DR_OFF(n)	(offsetof(struct user, u_debugreg) + (n) * sizeof(long))
+#include "hw_breakpoint_selftest.h"
 
 #define NOBODY		65534
 #define OTHER_UID	65533
@@ -51,7 +50,6 @@
 #define TASK_SIZE_MAX_4L	((1UL << 47) - 4096)
 #define NONCANONICAL	0x8000000000000000UL
 
-#define PARANOID	"/proc/sys/kernel/perf_event_paranoid"
 #define KPROBE_BL	"/sys/kernel/debug/kprobes/blacklist"
 
 static const int paranoid_levels[] = { -1, 0, 1, 2 };
@@ -211,46 +209,7 @@ static int errno_of(long ret)
 static int bp_open(pid_t pid, int cpu, unsigned long addr,
 		   unsigned long long len, unsigned int type, int excl)
 {
-	struct perf_event_attr attr;
-	int fd, err;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_BREAKPOINT;
-	attr.size = sizeof(attr);
-	attr.bp_addr = addr;
-	attr.bp_len = len;
-	attr.bp_type = type;
-	attr.exclude_kernel = excl;
-	attr.exclude_hv = 1;
-	fd = syscall(__NR_perf_event_open, &attr, pid, cpu, -1, 0);
-	err = errno_of(fd);
-	if (fd >= 0)
-		close(fd);
-	return err;
-}
-
-/* A stopped child of the caller's own, the tracee of its DR writes */
-static pid_t tracee_start(void)
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		ptrace(PTRACE_TRACEME, 0, 0, 0);
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	if (pid > 0)
-		waitpid(pid, &status, 0);
-	return pid;
-}
-
-static void child_end(pid_t pid)
-{
-	int status;
-
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	return -hwbp_try_open(pid, cpu, addr, len, type, excl);
 }
 
 /* PTRACE_POKEUSER of DR0 with @addr, then of DR7 enabling it as @rw */
@@ -265,8 +224,8 @@ static int ptrace_dr(pid_t tracee, unsigned long addr, unsigned long dr7)
 }
 
 /* DR7: G0 plus R/W and LEN of slot 0 */
-#define DR7_X		0x2UL
-#define DR7_RW8		(0x2UL | (0xbUL << 16))
+#define DR7_X		dr7_global(0, DR7_RW_X, DR7_LEN_1)
+#define DR7_RW8		dr7_global(0, DR7_RW_RW, DR7_LEN_8)
 
 static const char *errname(int e)
 {
@@ -293,7 +252,7 @@ static const char *errname(int e)
 	return strerror(e);
 }
 
-static void verdict(int got, int want, const char *fmt, ...)
+static __printf(3, 4) void verdict(int got, int want, const char *fmt, ...)
 {
 	char name[256];
 	va_list ap;
@@ -394,11 +353,11 @@ static int unpriv_try(const struct unpriv_case *c)
 	case PERF_CPU:
 		return bp_open(-1, 0, addr, c->len, c->type, c->excl);
 	case PTRACE_DR:
-		tracee = tracee_start();
+		tracee = hwbp_traced_child(NULL);
 		if (tracee < 0)
 			return errno;
 		err = ptrace_dr(tracee, addr, DR7_RW8);
-		child_end(tracee);
+		hwbp_end_child(tracee);
 		return err;
 	}
 	return -1;
@@ -442,7 +401,7 @@ static pid_t target_start(int kind)
 	}
 	close(ready[1]);
 	if (pid > 0 && read(ready[0], &c, 1) != 1) {
-		child_end(pid);
+		hwbp_end_child(pid);
 		pid = -1;
 	}
 	close(ready[0]);
@@ -485,7 +444,7 @@ static void unpriv_child(struct unpriv_round *r)
 
 static int set_paranoid(int level)
 {
-	FILE *f = fopen(PARANOID, "w");
+	FILE *f = fopen(HWBP_PARANOID, "w");
 	int bad;
 
 	if (!f)
@@ -677,7 +636,24 @@ static void blacklist_run(void)
  * 1 GiB steps; every byte of the entry and noinstr text.  One verdict per
  * sweep, naming the first address let through.
  */
-#define N_SWEEP	6
+static const struct sweep_case {
+	const char *what;
+	unsigned long from, to, step;
+	unsigned int type;
+} sweeps[] = {
+	{ "perf W every page of the first 8 MiB of the CPU entry area",
+	  CEA_BASE, CEA_BASE + CEA_SWEEP, 4096, HW_BREAKPOINT_W },
+	{ "perf RW the last word of every page there (IST stack tops)",
+	  CEA_BASE + 4096 - 8, CEA_BASE + CEA_SWEEP, 4096, HW_BREAKPOINT_RW },
+	{ "perf X every page of the first 8 MiB of the CPU entry area",
+	  CEA_BASE, CEA_BASE + CEA_SWEEP, 4096, HW_BREAKPOINT_X },
+	{ "perf W the CPU entry area in 1 GiB steps",
+	  CEA_BASE, CEA_BASE + CEA_SIZE, 1UL << 30, HW_BREAKPOINT_W },
+};
+
+static const char * const text_sections[] = { "entry", "noinstr" };
+
+#define N_SWEEP	(ARRAY_SIZE(sweeps) + ARRAY_SIZE(text_sections))
 
 static void sweep(const char *what, unsigned long from, unsigned long to,
 		  unsigned long step, unsigned int type, unsigned int len)
@@ -719,17 +695,13 @@ static void text_sweep(const char *section)
 
 static void sweeps_run(void)
 {
-	sweep("perf W every page of the first 8 MiB of the CPU entry area",
-	      CEA_BASE, CEA_BASE + CEA_SWEEP, 4096, HW_BREAKPOINT_W, 8);
-	sweep("perf RW the last word of every page there (IST stack tops)",
-	      CEA_BASE + 4096 - 8, CEA_BASE + CEA_SWEEP, 4096,
-	      HW_BREAKPOINT_RW, 8);
-	sweep("perf X every page of the first 8 MiB of the CPU entry area",
-	      CEA_BASE, CEA_BASE + CEA_SWEEP, 4096, HW_BREAKPOINT_X, 8);
-	sweep("perf W the CPU entry area in 1 GiB steps",
-	      CEA_BASE, CEA_BASE + CEA_SIZE, 1UL << 30, HW_BREAKPOINT_W, 8);
-	text_sweep("entry");
-	text_sweep("noinstr");
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sweeps); i++)
+		sweep(sweeps[i].what, sweeps[i].from, sweeps[i].to,
+		      sweeps[i].step, sweeps[i].type, 8);
+	for (i = 0; i < ARRAY_SIZE(text_sections); i++)
+		text_sweep(text_sections[i]);
 }
 
 /* Per-CPU data the entry code reads, on every CPU */
@@ -776,11 +748,22 @@ static const char * const ptrace_syms[] = {
 	"entry_SYSCALL_64", "asm_exc_debug", "exc_debug", "__per_cpu_offset",
 };
 
-#define N_PTRACE	(ARRAY_SIZE(ptrace_syms) + 3)
+/* and at fixed addresses; 0: our own data */
+static const struct {
+	const char *what;
+	unsigned long addr;
+	int want;
+} ptrace_fixed[] = {
+	{ "CPU entry area", CEA_BASE + 0x2000, EINVAL },
+	{ "CPU entry area last word", CEA_BASE + CEA_SIZE - 8, EINVAL },
+	{ "own data (allowed)", 0, 0 },
+};
+
+#define N_PTRACE	(ARRAY_SIZE(ptrace_syms) + ARRAY_SIZE(ptrace_fixed))
 
 static void ptrace_run(void)
 {
-	pid_t tracee = tracee_start();
+	pid_t tracee = hwbp_traced_child(NULL);
 	size_t i;
 
 	if (tracee < 0)
@@ -795,26 +778,15 @@ static void ptrace_run(void)
 			verdict(ptrace_dr(tracee, a, DR7_X), EINVAL,
 				"root: ptrace DR0 %s", ptrace_syms[i]);
 	}
-	verdict(ptrace_dr(tracee, CEA_BASE + 0x2000, DR7_RW8), EINVAL,
-		"root: ptrace DR0 CPU entry area");
-	verdict(ptrace_dr(tracee, CEA_BASE + CEA_SIZE - 8, DR7_RW8), EINVAL,
-		"root: ptrace DR0 CPU entry area last word");
-	verdict(ptrace_dr(tracee, (unsigned long)watched, DR7_RW8), 0,
-		"root: ptrace DR0 own data (allowed)");
-	child_end(tracee);
-}
+	for (i = 0; i < ARRAY_SIZE(ptrace_fixed); i++) {
+		unsigned long a = ptrace_fixed[i].addr;
 
-static int read_paranoid(void)
-{
-	FILE *f = fopen(PARANOID, "r");
-	int level = 2;
-
-	if (f) {
-		if (fscanf(f, "%d", &level) != 1)
-			level = 2;
-		fclose(f);
+		verdict(ptrace_dr(tracee, a ? a : (unsigned long)watched,
+				  DR7_RW8),
+			ptrace_fixed[i].want, "root: ptrace DR0 %s",
+			ptrace_fixed[i].what);
 	}
-	return level;
+	hwbp_end_child(tracee);
 }
 
 int main(void)
@@ -839,7 +811,7 @@ int main(void)
 	for (t = 0; t < T_NR; t++)
 		target_pid[t] = target_start(t);
 
-	saved = read_paranoid();
+	saved = hwbp_paranoid();
 	for (pi = 0; pi < (int)ARRAY_SIZE(paranoid_levels); pi++)
 		unpriv_round(pi);
 	if (set_paranoid(saved))
@@ -848,7 +820,7 @@ int main(void)
 
 	for (t = 0; t < T_NR; t++)
 		if (target_pid[t] > 0)
-			child_end(target_pid[t]);
+			hwbp_end_child(target_pid[t]);
 
 	root_cases_run();
 	blacklist_run();

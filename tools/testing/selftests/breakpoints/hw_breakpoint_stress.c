@@ -47,12 +47,10 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "hw_breakpoint_selftest.h"
 
-#define MUX_FILE	"/sys/bus/event_source/devices/breakpoint/multiplex"
-#define SLOTS_FILE	"/sys/kernel/debug/hw_breakpoint/slots"
 #define CPU_DIR		"/sys/devices/system/cpu/"
 
-#define NR_DR		4	/* debug address registers */
 #define MAX_THREADS	1024
 #define MAX_CPUS	256
 #define EVS_PER_THREAD	12
@@ -66,8 +64,6 @@
 #define WATCHDOG_MARGIN_S 25
 #define PROGRESS_S	60
 #define MAX_ERRNO	134
-
-#define DR_OFF(n)	(offsetof(struct user, u_debugreg) + (n) * sizeof(long))
 
 enum call {
 	OPEN_SELF, OPEN_SIBLING, OPEN_SIBLING_INHERIT, OPEN_OTHER, OPEN_CPU,
@@ -191,38 +187,9 @@ static struct tracer_out *tr;
 static pid_t tracer_pid;
 static int mux_saved = -1;
 
-static uint64_t splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* xorshift64*: the same sequence whatever the libc */
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
-
 static unsigned int below(uint64_t *s, unsigned int n)
 {
-	return rnd(s) % n;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return hwbp_below(s, n);
 }
 
 static void count(struct stats *st, enum call c, int err)
@@ -267,38 +234,11 @@ static void touch(struct cells *mine, uint64_t *rng, int n)
 	(void)__atomic_load_n(&cells[below(rng, nr_threads)].c[0], __ATOMIC_RELAXED);
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = errno;
-	close(fd);
-	return err;
-}
-
-static int mux_get(void)
-{
-	char buf[8] = "";
-	int fd = open(MUX_FILE, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n >= 1 && (buf[0] == '0' || buf[0] == '1'))
-		return buf[0] - '0';
-	return -1;
-}
-
 /* Async-signal-safe: the watchdog calls it too */
 static void mux_restore(void)
 {
 	if (mux_saved >= 0)
-		write_file(MUX_FILE, mux_saved ? "1" : "0");
+		hwbp_write_file(HWBP_MUX_FILE, mux_saved ? "1" : "0");
 }
 
 static void watchdog(int sig)
@@ -493,8 +433,8 @@ static void burst(struct worker *w)
 			leader = k;
 	}
 	w->bursts++;
-	end = now() + BURST_MS / 1000.0;
-	while (now() < end)
+	end = hwbp_now() + BURST_MS / 1000.0;
+	while (hwbp_now() < end)
 		touch(&cells[w->idx], &w->rng, 64);
 }
 
@@ -553,7 +493,7 @@ static void *worker_main(void *arg)
 
 	w->tid = syscall(SYS_gettid);
 	pthread_barrier_wait(&start_line);
-	while (now() < deadline) {
+	while (hwbp_now() < deadline) {
 		unsigned int r = below(&w->rng, 100);
 
 		if (r < 25)
@@ -588,7 +528,7 @@ static int cpu_online_write(int cpu, bool on)
 	char path[64];
 
 	snprintf(path, sizeof(path), CPU_DIR "cpu%d/online", cpu);
-	return write_file(path, on ? "1" : "0");
+	return -hwbp_write_file(path, on ? "1" : "0");
 }
 
 static void hotplug_find(void)
@@ -607,7 +547,7 @@ static void *hotplug_main(void *arg)
 	uint64_t rng = *(uint64_t *)arg;
 
 	pthread_barrier_wait(&start_line);
-	while (now() < deadline) {
+	while (hwbp_now() < deadline) {
 		int cpu = hp_cpus[below(&rng, nr_hp_cpus)], err;
 		struct timespec ts = { 0, below(&rng, 50) * 1000000L };
 
@@ -670,7 +610,9 @@ static void on_trap(int sig)
 /* A valid DR7: each of the four enabled or not, with a valid type and length */
 static unsigned long random_dr7(uint64_t *rng, const unsigned long *addr)
 {
-	static const unsigned int lens[] = { 0, 1, 3, 2 };	/* 1, 2, 4, 8 bytes */
+	static const unsigned int lens[] = {
+		DR7_LEN_1, DR7_LEN_2, DR7_LEN_4, DR7_LEN_8
+	};
 	unsigned long dr7 = 0;
 
 	for (int i = 0; i < NR_DR; i++) {
@@ -679,14 +621,14 @@ static unsigned long random_dr7(uint64_t *rng, const unsigned long *addr)
 		if (!below(rng, 2))
 			continue;
 		if (addr[i] == (unsigned long)xfunc) {
-			rw = 0;
-			len = 0;
+			rw = DR7_RW_X;
+			len = DR7_LEN_1;
 		} else {
-			rw = below(rng, 2) ? 1 : 3;
+			rw = below(rng, 2) ? DR7_RW_W : DR7_RW_RW;
 			len = lens[below(rng, 4)];
 		}
-		dr7 |= (below(rng, 2) ? 1UL : 2UL) << (i * 2);
-		dr7 |= (unsigned long)(rw | len << 2) << (16 + i * 4);
+		dr7 |= below(rng, 2) ? DR7_L(i) : DR7_G(i);
+		dr7 |= DR7_RW(i, rw) | DR7_LEN(i, len);
 	}
 	return dr7;
 }
@@ -709,11 +651,13 @@ static bool tracee_stop(struct tracer_out *o, pid_t pid)
 /* Is @v aligned for the length DR7 gives debug register @i (x86: 1 byte for execute)? */
 static bool dr_aligned(unsigned long dr7, int i, unsigned long v)
 {
-	static const unsigned long mask[] = { 0, 1, 7, 3 };	/* by DR7 LEN bits */
+	static const unsigned long mask[] = {
+		[DR7_LEN_1] = 0, [DR7_LEN_2] = 1, [DR7_LEN_4] = 3, [DR7_LEN_8] = 7,
+	};
 
-	if (!(dr7 >> (16 + i * 4) & 3))
+	if (DR7_RW_OF(dr7, i) == DR7_RW_X)
 		return true;
-	return !(v & mask[dr7 >> (18 + i * 4) & 3]);
+	return !(v & mask[DR7_LEN_OF(dr7, i)]);
 }
 
 /*
@@ -765,7 +709,7 @@ static __noreturn void tracer_main(struct tracer_out *o, uint64_t seed)
 		_exit(1);
 	if (!pid)
 		tracee_main();
-	while (now() < deadline) {
+	while (hwbp_now() < deadline) {
 		if (!attached) {
 			if (counted(&o->st, TR_SEIZE, ptrace(PTRACE_SEIZE, pid, 0,
 							     PTRACE_O_EXITKILL)))
@@ -915,21 +859,19 @@ static int registers_free(void)
 /* 1: every count of the slots view is zero, 0: one is not, -1: no view */
 static int slots_zero(void)
 {
-	FILE *f = fopen(SLOTS_FILE, "r");
+	FILE *f = fopen(HWBP_SLOTS_VIEW, "r");
 	char line[256];
 	int ok = 1, rows = 0;
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		int cpu, slots, bound, task, dbg, free;
-		char class[16];
+		struct hwbp_slots_row r;
 
-		if (sscanf(line, "%d %15s %d %d %d %d %d", &cpu, class, &slots,
-			   &bound, &task, &dbg, &free) != 7)
+		if (!hwbp_slots_row(line, &r))
 			continue;
 		rows++;
-		if (bound || task || dbg || free != slots) {
+		if (!hwbp_slots_row_idle(&r)) {
 			ksft_print_msg("slots: %s", line);
 			ok = 0;
 		}
@@ -938,17 +880,114 @@ static int slots_zero(void)
 	return rows ? ok : 0;
 }
 
-/* A case under a fixed name, its figures in a diagnostic line before it */
-static __printf(3, 4) void verdict(bool ok, const char *name, const char *fmt, ...)
-{
-	char buf[128];
-	va_list ap;
+/* What the run left for the verdicts */
+struct outcome {
+	bool root, hotplug, tracer_ok;
+	int finished;
+	unsigned long unexpected, ops_min, flex_read, flex_rotated;
+};
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	ksft_print_msg("%s: %s\n", name, buf);
-	ksft_test_result_code(ok ? KSFT_PASS : KSFT_FAIL, name, NULL);
+/*
+ * Each verdict is a case under a fixed name: the judge returns KSFT_PASS,
+ * KSFT_FAIL or KSFT_SKIP and puts the figures (or why it is skipped) in
+ * @why, shown in a diagnostic line before a pass or fail.
+ */
+typedef int (*judge_fn)(const struct outcome *o, char *why, size_t size);
+
+static int judge_errno(const struct outcome *o, char *why, size_t size)
+{
+	snprintf(why, size, "%lu unexpected", o->unexpected);
+	return o->unexpected ? KSFT_FAIL : KSFT_PASS;
+}
+
+static int judge_finished(const struct outcome *o, char *why, size_t size)
+{
+	snprintf(why, size, "%d of %d finished", o->finished, nr_threads);
+	return o->finished == nr_threads && o->ops_min > 0 ? KSFT_PASS : KSFT_FAIL;
+}
+
+static int judge_hotplug(const struct outcome *o, char *why, size_t size)
+{
+	if (!o->root || !nr_hp_cpus) {
+		snprintf(why, size, "%s", o->root ? "no CPU can go offline" : "not root");
+		return KSFT_SKIP;
+	}
+	snprintf(why, size, "%lu cycles", hp_cycles);
+	return o->hotplug && hp_cycles > 0 ? KSFT_PASS : KSFT_FAIL;
+}
+
+static int judge_tracer(const struct outcome *o, char *why, size_t size)
+{
+	ksft_print_msg("tracer: %lu stops, %lu breakpoint hits, %lu seizes, %lu DR7 writes\n",
+		       tr->cycles, tr->hits, tr->seizes, tr->dr7_writes);
+	ksft_print_msg("tracer: %lu DR7 read-backs wrong, tracee died %lu\n",
+		       tr->readback_bad, tr->tracee_died);
+	snprintf(why, size, "%lu written", tr->dr7_writes);
+	return o->tracer_ok && tr->dr7_writes && !tr->readback_bad && !tr->tracee_died ?
+	       KSFT_PASS : KSFT_FAIL;
+}
+
+static int judge_flexible(const struct outcome *o, char *why, size_t size)
+{
+	ksft_print_msg("flexible events read %lu, rotated %lu\n", o->flex_read,
+		       o->flex_rotated);
+	if (mux_saved < 0) {
+		snprintf(why, size, "no multiplexing%s", o->root ? "" : " (not root)");
+		return KSFT_SKIP;
+	}
+	snprintf(why, size, "%lu rotated", o->flex_rotated);
+	return o->flex_rotated > 0 ? KSFT_PASS : KSFT_FAIL;
+}
+
+static int judge_registers(const struct outcome *o, char *why, size_t size)
+{
+	int all_free = registers_free();
+
+	if (all_free < 0) {
+		snprintf(why, size, "CPU-wide breakpoints need CAP_PERFMON");
+		return KSFT_SKIP;
+	}
+	return all_free ? KSFT_PASS : KSFT_FAIL;
+}
+
+static int judge_slots(const struct outcome *o, char *why, size_t size)
+{
+	int slots = slots_zero();
+
+	if (slots < 0) {
+		snprintf(why, size, "no " HWBP_SLOTS_VIEW);
+		return KSFT_SKIP;
+	}
+	return slots ? KSFT_PASS : KSFT_FAIL;
+}
+
+static const struct {
+	const char *name;
+	judge_fn judge;
+} verdicts[] = {
+	{ "no unexpected errno", judge_errno },
+	{ "every thread finished", judge_finished },
+	{ "hotplug cycles done", judge_hotplug },
+	{ "tracer's DR7 writes all answered", judge_tracer },
+	{ "flexible events rotated", judge_flexible },
+	{ "after close every register is free on every CPU", judge_registers },
+	{ "debugfs slots view all zero", judge_slots },
+};
+
+static void verdicts_run(const struct outcome *o)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verdicts); i++) {
+		char why[128] = "";
+		int code = verdicts[i].judge(o, why, sizeof(why));
+
+		if (code == KSFT_SKIP) {
+			ksft_test_result_code(KSFT_SKIP, verdicts[i].name, "%s", why);
+			continue;
+		}
+		if (why[0])
+			ksft_print_msg("%s: %s\n", verdicts[i].name, why);
+		ksft_test_result_code(code, verdicts[i].name, NULL);
+	}
 }
 
 static void usage(const char *prog)
@@ -963,7 +1002,8 @@ int main(int argc, char **argv)
 	unsigned long flex_rotated = 0, bursts = 0, ops_min = ~0UL;
 	uint64_t seed = DEFAULT_SEED, s, hp_seed;
 	struct stats *all = calloc(1, sizeof(*all));
-	int secs = DEFAULT_SECS, opt, status, finished = 0, slots, free;
+	int secs = DEFAULT_SECS, opt, status, finished = 0;
+	struct outcome o = { 0 };
 	bool root = !geteuid(), hotplug, tracer_ok;
 	pthread_t hp_th;
 	double start;
@@ -989,7 +1029,7 @@ int main(int argc, char **argv)
 	ksft_print_header();
 	ksft_print_msg("seed %#llx duration %d s threads %d\n",
 		       (unsigned long long)seed, secs, nr_threads);
-	ksft_set_plan(7);
+	ksft_set_plan(ARRAY_SIZE(verdicts));
 	if (!root) {
 		allowed[OPEN_SELF] |= E(EACCES);
 		allowed[OPEN_SIBLING] |= E(EACCES);
@@ -1003,17 +1043,17 @@ int main(int argc, char **argv)
 		nr_cpus = nr_cpus < 1 ? 1 : MAX_CPUS;
 	s = seed;
 
-	if (root && mux_get() >= 0) {
-		mux_saved = mux_get();
-		if (write_file(MUX_FILE, "1"))
+	if (root && hwbp_mux_get() >= 0) {
+		mux_saved = hwbp_mux_get();
+		if (hwbp_write_file(HWBP_MUX_FILE, "1"))
 			mux_saved = -1;
 	}
 	signal(SIGALRM, watchdog);
 	alarm(secs + WATCHDOG_MARGIN_S);
-	start = now();
+	start = hwbp_now();
 	deadline = start + secs;
 
-	tracer_start(splitmix(&s));
+	tracer_start(hwbp_splitmix(&s));
 	hotplug = root;
 	if (hotplug)
 		hotplug_find();
@@ -1027,17 +1067,17 @@ int main(int argc, char **argv)
 		struct worker *w = &workers[i];
 
 		w->idx = i;
-		w->rng = splitmix(&s) | 1;
+		w->rng = hwbp_splitmix(&s) | 1;
 		if (pthread_create(&w->th, NULL, worker_main, w))
 			ksft_exit_fail_msg("pthread_create %d of %d\n", i + 1, nr_threads);
 	}
-	hp_seed = splitmix(&s) | 1;
+	hp_seed = hwbp_splitmix(&s) | 1;
 	if (hotplug && pthread_create(&hp_th, NULL, hotplug_main, &hp_seed))
 		ksft_exit_fail_msg("pthread_create hotplug\n");
 	pthread_barrier_wait(&start_line);
 
 	/* a sign of life on a long run's console */
-	for (int t = PROGRESS_S; now() + PROGRESS_S < deadline; t += PROGRESS_S) {
+	for (int t = PROGRESS_S; hwbp_now() + PROGRESS_S < deadline; t += PROGRESS_S) {
 		sleep(PROGRESS_S);
 		ksft_print_msg("%d s: %lu hotplug cycles, %lu tracer stops\n", t,
 			       __atomic_load_n(&hp_cycles, __ATOMIC_RELAXED),
@@ -1070,46 +1110,19 @@ int main(int argc, char **argv)
 	hotplug = hotplug && all_online() && hp_finished;
 	mux_restore();
 
-	ksft_print_msg("ran %.1f s: %d threads, %d possible CPUs\n", now() - start,
+	ksft_print_msg("ran %.1f s: %d threads, %d possible CPUs\n", hwbp_now() - start,
 		       nr_threads, nr_cpus);
 	errno_report(all, &total, &unexpected);
 	ksft_print_msg("operations %lu (fewest by one thread %lu), forks %lu, bursts %lu\n",
 		       total, ops_min, forks, bursts);
-	verdict(!unexpected, "no unexpected errno", "%lu unexpected", unexpected);
-	verdict(finished == nr_threads && ops_min > 0, "every thread finished",
-		"%d of %d finished", finished, nr_threads);
-	if (!root || !nr_hp_cpus)
-		ksft_test_result_code(KSFT_SKIP, "hotplug cycles done", "%s",
-				      root ? "no CPU can go offline" : "not root");
-	else
-		verdict(hotplug && hp_cycles > 0, "hotplug cycles done", "%lu cycles",
-			hp_cycles);
-	ksft_print_msg("tracer: %lu stops, %lu breakpoint hits, %lu seizes, %lu DR7 writes\n",
-		       tr->cycles, tr->hits, tr->seizes, tr->dr7_writes);
-	ksft_print_msg("tracer: %lu DR7 read-backs wrong, tracee died %lu\n",
-		       tr->readback_bad, tr->tracee_died);
-	verdict(tracer_ok && tr->dr7_writes && !tr->readback_bad && !tr->tracee_died,
-		"tracer's DR7 writes all answered", "%lu written", tr->dr7_writes);
-	ksft_print_msg("flexible events read %lu, rotated %lu\n", flex_read, flex_rotated);
-	if (mux_saved < 0)
-		ksft_test_result_code(KSFT_SKIP, "flexible events rotated",
-				      "no multiplexing%s", root ? "" : " (not root)");
-	else
-		verdict(flex_rotated > 0, "flexible events rotated", "%lu rotated",
-			flex_rotated);
-	free = registers_free();
-	if (free < 0)
-		ksft_test_result_code(KSFT_SKIP, "after close every register is free on every CPU",
-				      "CPU-wide breakpoints need CAP_PERFMON");
-	else
-		ksft_test_result_code(free ? KSFT_PASS : KSFT_FAIL,
-				      "after close every register is free on every CPU", NULL);
-	slots = slots_zero();
-	if (slots < 0)
-		ksft_test_result_code(KSFT_SKIP, "debugfs slots view all zero",
-				      "no " SLOTS_FILE);
-	else
-		ksft_test_result_code(slots ? KSFT_PASS : KSFT_FAIL,
-				      "debugfs slots view all zero", NULL);
+	o.root = root;
+	o.hotplug = hotplug;
+	o.tracer_ok = tracer_ok;
+	o.finished = finished;
+	o.unexpected = unexpected;
+	o.ops_min = ops_min;
+	o.flex_read = flex_read;
+	o.flex_rotated = flex_rotated;
+	verdicts_run(&o);
 	ksft_finished();
 }

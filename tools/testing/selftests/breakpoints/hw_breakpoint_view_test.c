@@ -32,11 +32,11 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "hw_breakpoint_selftest.h"
 
 #define VIEW_DIR	"/sys/kernel/debug/hw_breakpoint/"
 #define HOLDERS		VIEW_DIR "holders"
 #define SLOTS		VIEW_DIR "slots"
-#define MUX_FILE	"/sys/bus/event_source/devices/breakpoint/multiplex"
 #define NO_VIEW		"no " VIEW_DIR " in this kernel"
 #define NO_MUX		"no breakpoint multiplexing in this kernel"
 
@@ -45,7 +45,6 @@
 #define REPORT		"hw_breakpoint: "
 #define REPORT_HOLDER	REPORT "  "
 
-#define NR_DR		4
 /* The report is rate-limited to one per 5 s; earlier suites may have used it. */
 #define RATELIMIT_S	6
 
@@ -57,8 +56,6 @@
 #define VIEW_MAX	65536
 #define LINES_MAX	256
 #define LINE_LEN	256
-
-#define DR_OFF(n)	(offsetof(struct user, u_debugreg) + (n) * sizeof(long))
 
 static long cell[8];
 static char our_who[64];
@@ -242,34 +239,13 @@ static int bp_open(pid_t pid, int cpu, void *addr, int type, int len, bool pinne
 /* DR7 bits of slot @n: local enable, write, four bytes */
 static unsigned long dr7_w4(int n)
 {
-	return (1UL << (n * 2)) | (0xdUL << (16 + n * 4));
-}
-
-static long poke(pid_t pid, int n, unsigned long val)
-{
-	errno = 0;
-	return ptrace(PTRACE_POKEUSER, pid, DR_OFF(n), val) ? -errno : 0;
-}
-
-static int mux_get(void)
-{
-	char buf[8];
-
-	if (read_all(MUX_FILE, buf, sizeof(buf)) != 2 || buf[1] != '\n')
-		return -1;
-	return buf[0] == '1' ? 1 : buf[0] == '0' ? 0 : -1;
+	return dr7_local(n, DR7_RW_W, DR7_LEN_4);
 }
 
 static bool mux_set(int on)
 {
-	int fd = open(MUX_FILE, O_WRONLY);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, on ? "1" : "0", 1) == 1;
-	close(fd);
-	return ok && mux_get() == on;
+	return !hwbp_write_file(HWBP_MUX_FILE, on ? "1" : "0") &&
+	       hwbp_mux_get() == on;
 }
 
 static void mux_restore(void)
@@ -295,14 +271,6 @@ static pid_t traced_child(const char *comm)
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
 		ksft_exit_fail_msg("traced child: %s\n", strerror(errno));
 	return pid;
-}
-
-static void end_child(pid_t pid)
-{
-	int status;
-
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
 }
 
 static void close_fds(int *fds, int n)
@@ -331,9 +299,9 @@ static int case_ptrace_line(void)
 	char want[1][LINE_LEN];
 	long err;
 
-	err = poke(kid, 0, (unsigned long)&cell[0]);
+	err = hwbp_poke(kid, 0, (unsigned long)&cell[0]);
 	if (!err)
-		err = poke(kid, 7, dr7_w4(0));
+		err = hwbp_poke(kid, 7, dr7_w4(0));
 	if (err) {
 		ksft_print_msg("ptrace DR0/DR7: %s\n", strerror(-err));
 		return KSFT_FAIL;
@@ -350,7 +318,7 @@ static int case_ptrace_slots(void)
 
 static int case_ptrace_disabled(void)
 {
-	long err = poke(kid, 7, 0);
+	long err = hwbp_poke(kid, 7, 0);
 
 	if (!ptrace_listed) {
 		ksft_print_msg("the watchpoint was never listed\n");
@@ -398,7 +366,7 @@ static int case_perf_task_flexible(void)
 	/* A breakpoint keeps the class it was opened with. */
 	for (int on = 0; on < 2; on++) {
 		if (!mux_set(on)) {
-			ksft_print_msg("cannot set %s to %d\n", MUX_FILE, on);
+			ksft_print_msg("cannot set %s to %d\n", HWBP_MUX_FILE, on);
 			break;
 		}
 		fds[on] = bp_open(kid, -1, &cell[2 + on], HW_BREAKPOINT_W, 8, false);
@@ -546,11 +514,11 @@ static int case_enospc_report(void)
 	int nr, heads = 0, addrs = 0, fifth;
 	long err;
 
-	err = poke(kid, 0, (unsigned long)&cell[0]);
+	err = hwbp_poke(kid, 0, (unsigned long)&cell[0]);
 	if (!err)
-		err = poke(kid, 1, (unsigned long)&cell[1]);
+		err = hwbp_poke(kid, 1, (unsigned long)&cell[1]);
 	if (!err)
-		err = poke(kid, 7, dr7_w4(0) | dr7_w4(1));
+		err = hwbp_poke(kid, 7, dr7_w4(0) | dr7_w4(1));
 	for (int i = 0; i < 2 && !err; i++) {
 		enospc_fds[i] = bp_open(kid, -1, &cell[2 + 2 * i], HW_BREAKPOINT_RW, 8, true);
 		if (enospc_fds[i] < 0)
@@ -632,7 +600,7 @@ static int case_cleanup(void)
 	close_fds(enospc_fds, 2);
 	if (kmsg_fd >= 0)
 		close(kmsg_fd);
-	end_child(kid);
+	hwbp_end_child(kid);
 	kid = 0;
 	ok = holders_are(NULL, 0);
 	return slots_are(-1, 0, 0) && ok ? KSFT_PASS : KSFT_FAIL;
@@ -722,7 +690,7 @@ static const char *setup(void)
 	comm[strcspn(comm, "\n")] = '\0';
 	snprintf(our_who, sizeof(our_who), "%s[%d]", comm, getpid());
 
-	mux_saved = mux_get();
+	mux_saved = hwbp_mux_get();
 	atexit(mux_restore);
 	signal(SIGTERM, on_fatal_signal);
 	signal(SIGINT, on_fatal_signal);
@@ -758,6 +726,6 @@ int main(void)
 			ksft_test_result_code(code, cases[i].name, "%s", skip_why);
 	}
 	if (kid > 0)
-		end_child(kid);
+		hwbp_end_child(kid);
 	ksft_finished();
 }

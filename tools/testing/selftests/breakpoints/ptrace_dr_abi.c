@@ -22,21 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define DR_OFF(n) (offsetof(struct user, u_debugreg) + (n) * sizeof(long))
-
-/* DR7 fields, spelled out so that every line of output can be checked */
-#define L(n)		(1UL << ((n) * 2))
-#define G(n)		(2UL << ((n) * 2))
-#define RW(n, v)	((unsigned long)(v) << (16 + (n) * 4))
-#define LEN(n, v)	((unsigned long)(v) << (18 + (n) * 4))
-#define RW_X	0
-#define RW_W	1
-#define RW_IO	2
-#define RW_RW	3
-#define LEN_1	0
-#define LEN_2	1
-#define LEN_8	2
-#define LEN_4	3
+#include "hw_breakpoint_selftest.h"
 
 enum action { ACT_NONE, ACT_WRITE0, ACT_READ0, ACT_WRITE1, ACT_CALL,
 	      ACT_WRITE_ALL, ACT_FORK, ACT_EXEC, ACT_EXIT };
@@ -260,10 +246,10 @@ int main(int argc, char **argv)
 
 	section("one write watchpoint, every length");
 	dr_poke(0, c0);
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_1));
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_2));
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_4));
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_8));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_1));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_2));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_4));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_8));
 	dr_peek(7);
 	child_do(ACT_WRITE0, "write cells[0]");
 	child_do(ACT_READ0, "read cells[0]");
@@ -271,32 +257,32 @@ int main(int argc, char **argv)
 
 	section("global enable and read/write");
 	dr_poke(0, c0);
-	dr_poke(7, G(0) | RW(0, RW_RW) | LEN(0, LEN_8));
+	dr_poke(7, dr7_global(0, DR7_RW_RW, DR7_LEN_8));
 	dr_peek(7);
 	child_do(ACT_READ0, "read cells[0]");
 	child_do(ACT_WRITE0, "write cells[0]");
 
 	section("execute breakpoint");
 	dr_poke(0, fn);
-	dr_poke(7, L(0) | RW(0, RW_X) | LEN(0, LEN_1));
+	dr_poke(7, dr7_local(0, DR7_RW_X, DR7_LEN_1));
 	dr_peek(7);
 	child_do(ACT_CALL, "call callee");
-	dr_poke(7, L(0) | RW(0, RW_X) | LEN(0, LEN_4));
+	dr_poke(7, dr7_local(0, DR7_RW_X, DR7_LEN_4));
 	dr_peek(7);
 
 	section("invalid type and length");
 	dr_poke(0, c0);
-	dr_poke(7, L(0) | RW(0, RW_IO) | LEN(0, LEN_1));
+	dr_poke(7, dr7_local(0, DR7_RW_IO, DR7_LEN_1));
 	dr_peek(7);
-	dr_poke(7, L(0) | RW(0, RW_X) | LEN(0, LEN_8));
+	dr_poke(7, dr7_local(0, DR7_RW_X, DR7_LEN_8));
 	dr_peek(7);
 
 	section("misaligned addresses");
 	dr_poke(0, c0 + 1);
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_2));
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_4));
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_8));
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_1));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_2));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_4));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_8));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_1));
 	dr_peek(7);
 	dr_poke(0, c0 + 4);
 	dr_peek(0);
@@ -306,7 +292,7 @@ int main(int argc, char **argv)
 
 	section("kernel and non-canonical addresses while enabled");
 	dr_poke(0, c0);
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_8));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_8));
 	dr_poke(0, 0xffffffff81000000UL);
 	dr_peek(0);
 	dr_poke(0, 0x800000000000UL);
@@ -316,18 +302,18 @@ int main(int argc, char **argv)
 	dr_peek(7);
 	dr_poke(7, 0);
 	dr_poke(1, 0xffffffff81000000UL);
-	dr_poke(7, L(1) | RW(1, RW_W) | LEN(1, LEN_8));
+	dr_poke(7, dr7_local(1, DR7_RW_W, DR7_LEN_8));
 	dr_peek(7);
 
 	section("reserved and control bits of dr7");
 	dr_poke(0, c0);
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_8) | (1UL << 8) | (1UL << 9));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_8) | DR7_LE | DR7_GE);
 	dr_peek(7);
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_8) | (1UL << 13));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_8) | DR7_GD);
 	dr_peek(7);
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_8) | (1UL << 10) | (3UL << 11));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_8) | (1UL << 10) | (3UL << 11));
 	dr_peek(7);
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_8) | (1UL << 32));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_8) | (1UL << 32));
 	dr_peek(7);
 	dr_poke(7, 0);
 	dr_peek(7);
@@ -335,21 +321,19 @@ int main(int argc, char **argv)
 	section("all four slots, then all-or-nothing on a bad one");
 	for (int i = 0; i < 4; i++)
 		dr_poke(i, c0 + 8 * i);
-	dr_poke(7, L(0) | L(1) | L(2) | L(3) | RW(0, RW_W) | RW(1, RW_W) |
-		RW(2, RW_W) | RW(3, RW_W) | LEN(0, LEN_8) | LEN(1, LEN_8) |
-		LEN(2, LEN_8) | LEN(3, LEN_8));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_8) | dr7_local(1, DR7_RW_W, DR7_LEN_8) |
+		dr7_local(2, DR7_RW_W, DR7_LEN_8) | dr7_local(3, DR7_RW_W, DR7_LEN_8));
 	dr_peek(7);
 	child_do(ACT_WRITE_ALL, "write cells[0..7]");
 	dr_poke(3, c0 + 8 * 3 + 2);
-	dr_poke(7, L(0) | L(1) | L(2) | L(3) | RW(0, RW_RW) | RW(1, RW_RW) |
-		RW(2, RW_RW) | RW(3, RW_RW) | LEN(0, LEN_8) | LEN(1, LEN_8) |
-		LEN(2, LEN_8) | LEN(3, LEN_8));
+	dr_poke(7, dr7_local(0, DR7_RW_RW, DR7_LEN_8) | dr7_local(1, DR7_RW_RW, DR7_LEN_8) |
+		dr7_local(2, DR7_RW_RW, DR7_LEN_8) | dr7_local(3, DR7_RW_RW, DR7_LEN_8));
 	peek_all();
 	child_do(ACT_WRITE_ALL, "write cells[0..7] after the failed dr7 write");
 
 	section("modify the address of an enabled watchpoint");
 	dr_poke(0, c0);
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_8));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_8));
 	dr_poke(0, c1);
 	dr_peek(0);
 	child_do(ACT_WRITE0, "write cells[0]");
@@ -366,7 +350,7 @@ int main(int argc, char **argv)
 	section("fork does not inherit the tracee's breakpoints");
 	ptrace(PTRACE_SETOPTIONS, child, 0, PTRACE_O_TRACEFORK);
 	dr_poke(0, c0);
-	dr_poke(7, L(0) | RW(0, RW_W) | LEN(0, LEN_8));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_8));
 	child_do(ACT_FORK, "fork and wait");
 	ptrace(PTRACE_SETOPTIONS, child, 0, 0);
 	child_do(ACT_WRITE_ALL, "write cells[0..7]");
@@ -374,7 +358,7 @@ int main(int argc, char **argv)
 	section("exec flushes them");
 	dr_poke(0, c0);
 	dr_poke(1, c1);
-	dr_poke(7, L(0) | L(1) | RW(0, RW_W) | RW(1, RW_W) | LEN(0, LEN_8) | LEN(1, LEN_8));
+	dr_poke(7, dr7_local(0, DR7_RW_W, DR7_LEN_8) | dr7_local(1, DR7_RW_W, DR7_LEN_8));
 	dr_peek(7);
 	child_do(ACT_EXEC, "exec");
 	kill(child, SIGKILL);

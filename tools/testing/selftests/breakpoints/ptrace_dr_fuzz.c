@@ -27,6 +27,10 @@
  * --digest N prints a digest line per N operations (0: none), --lines N
  * the lines of the first N operations only; the defaults are make check's
  * --ops 10000 --digest 1000 --lines 1500.
+ *
+ * The transcript is the same from build to build as long as the tracee's
+ * functions are (the Makefile aligns every function, so that where one
+ * starts does not depend on the code before it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,7 +51,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define DR_OFF(n)	(offsetof(struct user, u_debugreg) + (n) * sizeof(long))
+#include "hw_breakpoint_selftest.h"
 
 #define POOL		4
 #define MAX_THREADS	3
@@ -63,8 +67,6 @@
 #define KERNEL_TEXT		0xffffffff81000000UL
 #define DIRECT_MAP		0xffff888000000000UL
 #define VSYSCALL_PAGE		0xffffffffff600000UL
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
  * The tracer changes the tracee's commands with PTRACE_POKEDATA and
@@ -186,18 +188,14 @@ static void tracee_loop(int idx)
 
 static uint64_t rng_state;
 
-/* xorshift64*: the same sequence with every libc */
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
+	return hwbp_rnd(&rng_state);
 }
 
 static unsigned long below(unsigned long n)
 {
-	return rnd() % n;
+	return hwbp_below(&rng_state, n);
 }
 
 struct tracee {
@@ -214,42 +212,25 @@ static unsigned long op_nr;
 static uint64_t digest, block_digest;
 static int failures;
 
-#define FNV_BASIS	0xcbf29ce484222325ULL
-
-static void fnv(uint64_t *h, const char *s)
-{
-	for (; *s; s++) {
-		*h ^= (unsigned char)*s;
-		*h *= 0x100000001b3ULL;
-	}
-}
-
 /* The line of the current operation, built piece by piece. */
 static char line[LINE_MAX_LEN];
 static size_t line_len;
 
-static void out(const char *fmt, ...)
+static __printf(1, 2) void out(const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (line_len >= sizeof(line) - 1)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(line + line_len, sizeof(line) - line_len, fmt, ap);
+	hwbp_vappend(line, sizeof(line), &line_len, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		line_len += n;
-	if (line_len > sizeof(line) - 1)
-		line_len = sizeof(line) - 1;
 }
 
 static void end_line(void)
 {
-	fnv(&digest, line);
-	fnv(&digest, "\n");
-	fnv(&block_digest, line);
-	fnv(&block_digest, "\n");
+	hwbp_fnv(&digest, line);
+	hwbp_fnv(&digest, "\n");
+	hwbp_fnv(&block_digest, line);
+	hwbp_fnv(&block_digest, "\n");
 	if (op_nr < full_lines)
 		printf("%s\n", line);
 	line_len = 0;
@@ -602,16 +583,16 @@ static unsigned long rand_dr7(void)
 			v |= (1 + below(3)) << (n * 2);	/* L, G or both */
 		/* mostly write or read/write, some execute, a few I/O */
 		r = below(20);
-		rw = r < 8 ? 1 : r < 15 ? 3 : r < 19 ? 0 : 2;
+		rw = r < 8 ? DR7_RW_W : r < 15 ? DR7_RW_RW : r < 19 ? DR7_RW_X : DR7_RW_IO;
 		len = below(4);
-		if (rw == 0 && below(3))
-			len = 0;
-		v |= rw << (16 + n * 4) | len << (18 + n * 4);
+		if (rw == DR7_RW_X && below(3))
+			len = DR7_LEN_1;
+		v |= DR7_RW(n, rw) | DR7_LEN(n, len);
 	}
 	if (below(10) == 0)
 		v |= below(4) << 8;		/* LE, GE */
 	if (below(20) == 0)
-		v |= 1UL << 13;			/* GD */
+		v |= DR7_GD;
 	if (below(15) == 0)
 		v |= below(8) << 10 | below(4) << 14;	/* reserved */
 	if (below(20) == 0)
@@ -933,28 +914,23 @@ static int cpu_wide_check(void)
 	return bad;
 }
 
-#define SLOTS_VIEW "/sys/kernel/debug/hw_breakpoint/slots"
-
 /* Our kernel's view: bound, task_max and dbg must be 0 on every row. */
 static int slots_check(void)
 {
-	FILE *f = fopen(SLOTS_VIEW, "r");
+	FILE *f = fopen(HWBP_SLOTS_VIEW, "r");
+	struct hwbp_slots_row r;
 	char buf[256];
 	int rows = 0, bad = 0;
 
 	if (!f) {
-		printf("leak: no %s (%s)\n", SLOTS_VIEW, errname(errno));
+		printf("leak: no %s (%s)\n", HWBP_SLOTS_VIEW, errname(errno));
 		return 0;
 	}
 	while (fgets(buf, sizeof(buf), f)) {
-		int cpu, slots, bound, task_max, dbg, nfree;
-		char class[32];
-
-		if (sscanf(buf, "%d %31s %d %d %d %d %d", &cpu, class, &slots, &bound,
-			   &task_max, &dbg, &nfree) != 7)
+		if (!hwbp_slots_row(buf, &r))
 			continue;
 		rows++;
-		if (bound || task_max || dbg || nfree != slots) {
+		if (!hwbp_slots_row_idle(&r)) {
 			printf("leak: slots view: %s", buf);
 			bad = 1;
 		}
@@ -1010,8 +986,8 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	rng_state = seed * 0x9e3779b97f4a7c15ULL ?: 1;
-	digest = FNV_BASIS;
-	block_digest = FNV_BASIS;
+	digest = HWBP_FNV_BASIS;
+	block_digest = HWBP_FNV_BASIS;
 	printf("ptrace_dr_fuzz seed %lu ops %lu lines %lu digest-every %lu\n", seed, ops,
 	       full_lines, digest_every);
 
@@ -1028,7 +1004,7 @@ int main(int argc, char **argv)
 			printf("block %lu ops %lu-%lu digest %016llx\n", op_nr / digest_every,
 			       op_nr + 1 - digest_every, op_nr,
 			       (unsigned long long)block_digest);
-			block_digest = FNV_BASIS;
+			block_digest = HWBP_FNV_BASIS;
 		}
 	}
 	for (i = 0; i < POOL; i++)

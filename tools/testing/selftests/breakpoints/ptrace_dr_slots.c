@@ -25,12 +25,12 @@
 #include <unistd.h>
 
 #include "../kselftest.h"
+#include "hw_breakpoint_selftest.h"
 
-#define DR_OFF(n)	(offsetof(struct user, u_debugreg) + (n) * sizeof(long))
 /* DR7 bits of slot n: local enable, write, 8 bytes */
 static unsigned long dr7_w8(int n)
 {
-	return (1UL << (n * 2)) | (0x9UL << (16 + n * 4));
+	return dr7_local(n, DR7_RW_W, DR7_LEN_8);
 }
 
 #define PERF_SLOTS	2
@@ -39,21 +39,17 @@ static unsigned long dr7_w8(int n)
 static long cells[8];
 static long perf_target[PERF_SLOTS];
 static pid_t child;
+static int fds[MAX_CPUS * PERF_SLOTS], nfds;
 
-static void child_main(void)
+static void child_stores(void)
 {
-	ptrace(PTRACE_TRACEME, 0, 0, 0);
-	raise(SIGSTOP);
 	for (int i = 0; i < 4; i++)
 		__atomic_store_n(&cells[i], i + 1, __ATOMIC_RELAXED);
-	raise(SIGSTOP);
-	_exit(0);
 }
 
 static long poke(int n, unsigned long v)
 {
-	errno = 0;
-	return ptrace(PTRACE_POKEUSER, child, DR_OFF(n), v) ? -errno : 0;
+	return hwbp_poke(child, n, v);
 }
 
 static int perf_bp(int cpu, void *addr)
@@ -71,50 +67,34 @@ static int perf_bp(int cpu, void *addr)
 	return syscall(__NR_perf_event_open, &attr, -1, cpu, -1, 0);
 }
 
-int main(void)
+/* The cases, in order, each on what the ones before it left */
+
+static void four_addresses(void)
 {
-	int fds[MAX_CPUS * PERF_SLOTS], nfds = 0, status, hits = 0;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned long dr7;
-	long err;
-
-	ksft_print_header();
-	ksft_set_plan(5);
-	if (getuid())
-		ksft_exit_skip("needs root for CPU-wide perf breakpoints\n");
-
-	/* The child first: it must not inherit (and so keep) perf's fds. */
-	child = fork();
-	if (!child)
-		child_main();
-	waitpid(child, &status, 0);
-
-	for (int cpu = 0; cpu < ncpu && cpu < MAX_CPUS; cpu++) {
-		for (int k = 0; k < PERF_SLOTS; k++) {
-			fds[nfds] = perf_bp(cpu, &perf_target[k]);
-			if (fds[nfds] < 0)
-				ksft_exit_fail_msg("perf_event_open on CPU%d: %s\n",
-						   cpu, strerror(errno));
-			nfds++;
-		}
-	}
-
-	/* 1: four addresses, all slots disabled: no slot is needed */
+	/* all slots disabled: no slot is needed */
 	ksft_test_result(!poke(0, (long)&cells[0]) && !poke(1, (long)&cells[1]) &&
 			 !poke(2, (long)&cells[2]) && !poke(3, (long)&cells[3]),
 			 "addresses of disabled slots take no debug register\n");
+}
 
-	/* 2: two of them fit next to perf's two */
+static void two_fit(void)
+{
 	ksft_test_result(!poke(7, dr7_w8(0) | dr7_w8(1)),
 			 "enabling two slots next to perf's two succeeds\n");
+}
 
-	/* 3: three do not, and nothing changes */
+static void third_fails(void)
+{
 	ksft_test_result(poke(7, dr7_w8(0) | dr7_w8(1) | dr7_w8(2)) == -ENOSPC &&
 			 ptrace(PTRACE_PEEKUSER, child, DR_OFF(7), 0) ==
 			 (long)(dr7_w8(0) | dr7_w8(1)),
 			 "enabling a third fails with ENOSPC and keeps DR7\n");
+}
 
-	/* 4: the two still fire, the others do not */
+static void two_fire(void)
+{
+	int status, hits = 0;
+
 	ptrace(PTRACE_CONT, child, 0, 0);
 	for (;;) {
 		waitpid(child, &status, 0);
@@ -126,16 +106,52 @@ int main(void)
 	ksft_test_result(hits == 2 && WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP,
 			 "after the failed write exactly the two old watchpoints fire (%d)\n",
 			 hits);
+}
 
-	/* 5: once perf lets go, all four */
+static void four_without_perf(void)
+{
+	unsigned long dr7;
+	long err;
+
 	while (nfds)
 		close(fds[--nfds]);
 	dr7 = dr7_w8(0) | dr7_w8(1) | dr7_w8(2) | dr7_w8(3);
 	err = poke(7, dr7);
 	ksft_test_result(!err, "with perf gone all four can be enabled (%s)\n",
 			 strerror(-err));
+}
 
-	kill(child, SIGKILL);
-	waitpid(child, &status, 0);
+static void (*const cases[])(void) = {
+	four_addresses, two_fit, third_fails, two_fire, four_without_perf,
+};
+
+int main(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	ksft_print_header();
+	ksft_set_plan(ARRAY_SIZE(cases));
+	if (getuid())
+		ksft_exit_skip("needs root for CPU-wide perf breakpoints\n");
+
+	/* The child first: it must not inherit (and so keep) perf's fds. */
+	child = hwbp_traced_child(child_stores);
+	if (child < 0)
+		ksft_exit_fail_msg("traced child: %s\n", strerror(errno));
+
+	for (int cpu = 0; cpu < ncpu && cpu < MAX_CPUS; cpu++) {
+		for (int k = 0; k < PERF_SLOTS; k++) {
+			fds[nfds] = perf_bp(cpu, &perf_target[k]);
+			if (fds[nfds] < 0)
+				ksft_exit_fail_msg("perf_event_open on CPU%d: %s\n",
+						   cpu, strerror(errno));
+			nfds++;
+		}
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		cases[i]();
+
+	hwbp_end_child(child);
 	ksft_finished();
 }
