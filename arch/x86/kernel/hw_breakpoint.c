@@ -20,6 +20,8 @@
 #include <linux/sched.h>
 #include <linux/syscore_ops.h>
 
+#include <kunit/visibility.h>
+
 #include <asm/cpu_entry_area.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
@@ -27,6 +29,8 @@
 #include <asm/processor.h>
 #include <asm/sections.h>
 #include <asm/tlbflush.h>
+
+#include "hw_breakpoint_internal.h"
 
 /*
  * Per-CPU debug-register state.
@@ -65,6 +69,13 @@ static DEFINE_PER_CPU(struct perf_event *, bp_owner[HBP_NUM]);
 static DEFINE_PER_CPU(unsigned long, dr_addr[HBP_NUM]);
 static DEFINE_PER_CPU(struct perf_event *, bp_parked[HBP_NUM]);
 static DEFINE_PER_CPU(unsigned long, dr_kgdb);
+
+/* @cpu's bp_owner[@slot]; only @cpu may write through it. */
+VISIBLE_IF_KUNIT struct perf_event **bp_owner_ptr(int cpu, int slot)
+{
+	return per_cpu_ptr(&bp_owner[slot], cpu);
+}
+EXPORT_SYMBOL_IF_KUNIT(bp_owner_ptr);
 
 /* DR7 bits owned by one slot: its two enable bits and its R/W+LEN field. */
 static unsigned long dr7_slot_mask(int slot)
@@ -281,7 +292,7 @@ bool arch_hw_breakpoint_in_register(struct perf_event *bp, int cpu)
 	int slot;
 
 	for (slot = 0; slot < HBP_NUM; slot++)
-		if (READ_ONCE(per_cpu(bp_owner[slot], cpu)) == bp)
+		if (READ_ONCE(*bp_owner_ptr(cpu, slot)) == bp)
 			return true;
 	return false;
 }
@@ -437,8 +448,8 @@ static bool exec_bp_forbidden(unsigned long addr)
  * checked, and only a well-formed range request on a CPU without BPEXT gets
  * -EOPNOTSUPP.
  */
-static int x86_bp_decode(unsigned long addr, u64 len, u32 type, bool bpext,
-			 struct arch_hw_breakpoint *hw)
+VISIBLE_IF_KUNIT int x86_bp_decode(unsigned long addr, u64 len, u32 type,
+				   bool bpext, struct arch_hw_breakpoint *hw)
 {
 	unsigned long last = addr + len - 1;
 	int code;
@@ -493,6 +504,7 @@ static int x86_bp_decode(unsigned long addr, u64 len, u32 type, bool bpext,
 	hw->mask = len - 1;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(x86_bp_decode);
 
 int hw_breakpoint_arch_parse(struct perf_event *bp,
 			     const struct perf_event_attr *attr,
@@ -544,11 +556,12 @@ static void dr_reload_all(void)
 	local_irq_restore(flags);
 }
 
-static int hw_breakpoint_cpu_online(unsigned int cpu)
+VISIBLE_IF_KUNIT int hw_breakpoint_cpu_online(unsigned int cpu)
 {
 	dr_reload_all();
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(hw_breakpoint_cpu_online);
 
 #ifdef CONFIG_PM_SLEEP
 /* Runs on the boot CPU; the others come back through the online callback. */
@@ -653,7 +666,3 @@ int hw_breakpoint_exceptions_notify(struct notifier_block *unused,
 void hw_breakpoint_pmu_read(struct perf_event *bp)
 {
 }
-
-#ifdef CONFIG_X86_HW_BREAKPOINT_KUNIT_TEST
-#include "hw_breakpoint_test.c"
-#endif

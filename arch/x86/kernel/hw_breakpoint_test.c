@@ -2,18 +2,36 @@
 /*
  * KUnit tests of the x86 debug-register backend.
  *
- * Included at the end of hw_breakpoint.c so that the owner table and the
- * address shadow can be checked against the registers themselves, which
- * are always read back with get_debugreg() on the CPU concerned.
+ * The owner table and the address shadow (hw_breakpoint_internal.h) are
+ * checked against the registers themselves, which are always read back
+ * with get_debugreg() on the CPU concerned.
+ *
+ * Built in only: the protected areas it checks (entry and noinstr text,
+ * the CPU entry area) are not visible to modules.
  */
 
 #include <kunit/test.h>
 #include <linux/cpu.h>
 #include <linux/cred.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/kdebug.h>
+#include <linux/percpu.h>
+#include <linux/perf_event.h>
 #include <linux/slab.h>
 
+#include <asm/cpu_entry_area.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/hw_breakpoint.h>
 #include <asm/idtentry.h>
+#include <asm/processor.h>
 #include <asm/proto.h>
+#include <asm/sections.h>
+#include <asm/tlbflush.h>
+
+#include "hw_breakpoint_internal.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /* Watched by the tests; only the tests touch them. */
 static unsigned long hwbp_test_data[8] __aligned(64);
@@ -48,6 +66,12 @@ static struct perf_event *hwbp_test_register(unsigned long addr, u64 len,
 
 /* ---- encoding ---------------------------------------------------------- */
 
+/* DR7's bits for @slot, from the SDM's layout rather than the backend's. */
+static unsigned long hwbp_dr7_slot_bits(int slot)
+{
+	return (3UL << (slot * 2)) | (0xfUL << (16 + slot * 4));
+}
+
 static void dr7_encoding_matches_ptrace_abi(struct kunit *test)
 {
 	static const u8 lens[] = {
@@ -76,7 +100,7 @@ static void dr7_encoding_matches_ptrace_abi(struct kunit *test)
 
 				dr7 = encode_dr7(slot, lens[l], types[t]);
 				/* Only its own slot's bits and GE */
-				KUNIT_EXPECT_EQ(test, dr7 & ~dr7_slot_mask(slot),
+				KUNIT_EXPECT_EQ(test, dr7 & ~hwbp_dr7_slot_bits(slot),
 						(unsigned long)DR_GLOBAL_SLOWDOWN);
 				en = decode_dr7(dr7, slot, &len, &type);
 				KUNIT_EXPECT_EQ(test, en, DR_GLOBAL_ENABLE);
@@ -130,6 +154,12 @@ static void generic_fields_give_ptrace_errno(struct kunit *test)
 
 /* ---- install / uninstall ----------------------------------------------- */
 
+/* The owner table's entry; IRQs off or a snapshot, as the backend reads it */
+static struct perf_event *hwbp_owner(int cpu, int slot)
+{
+	return READ_ONCE(*bp_owner_ptr(cpu, slot));
+}
+
 #define HWBP_TEST_EVENTS	6
 
 /*
@@ -168,7 +198,7 @@ static void hwbp_check_regs(struct hwbp_model *m, int step)
 		struct arch_hw_breakpoint *info;
 
 		hwbp_mismatch(m, step, "owner table",
-			      (unsigned long)this_cpu_read(bp_owner[slot]),
+			      (unsigned long)hwbp_owner(smp_processor_id(), slot),
 			      (unsigned long)m->owner[slot]);
 		if (!m->owner[slot])
 			continue;
@@ -222,7 +252,7 @@ static bool hwbp_cpu_is_idle(void)
 	int slot;
 
 	for (slot = 0; slot < HBP_NUM; slot++)
-		if (this_cpu_read(bp_owner[slot]))
+		if (hwbp_owner(smp_processor_id(), slot))
 			return false;
 	return true;
 }
@@ -547,8 +577,7 @@ static void entry_and_ist_areas_refused_even_for_root(struct kunit *test)
 {
 	unsigned long cea0 = (unsigned long)get_cpu_entry_area(0);
 	unsigned long pcpu_dr7 = (unsigned long)&per_cpu(cpu_dr7, 0);
-	unsigned long owners = (unsigned long)&per_cpu(bp_owner,
-						       nr_cpu_ids - 1);
+	unsigned long owners = (unsigned long)bp_owner_ptr(nr_cpu_ids - 1, 0);
 	unsigned long tss = (unsigned long)&per_cpu(cpu_tss_rw, 0);
 	unsigned long tlb = (unsigned long)&per_cpu(cpu_tlbstate, 0);
 	unsigned long gdt = (unsigned long)get_cpu_gdt_rw(0);
@@ -712,7 +741,7 @@ static int hwbp_owned_slots(void)
 
 	for_each_possible_cpu(cpu)
 		for (slot = 0; slot < HBP_NUM; slot++)
-			n += !!READ_ONCE(per_cpu(bp_owner[slot], cpu));
+			n += !!hwbp_owner(cpu, slot);
 	return n;
 }
 
@@ -853,8 +882,8 @@ static void wide_bp_on_entry_data_is_refused(struct kunit *test)
 			HW_BREAKPOINT_W };
 		c[n++] = (struct hwbp_protected){ "gdt rw",
 			(unsigned long)get_cpu_gdt_rw(cpu), HW_BREAKPOINT_RW };
-		c[n++] = (struct hwbp_protected){ "dr_addr",
-			(unsigned long)&per_cpu(dr_addr[HBP_NUM - 1], cpu),
+		c[n++] = (struct hwbp_protected){ "bp_owner",
+			(unsigned long)bp_owner_ptr(cpu, HBP_NUM - 1),
 			HW_BREAKPOINT_W };
 	}
 	KUNIT_ASSERT_LE(test, n, nr_cpu_ids * per_cpu_n + 2);
@@ -923,7 +952,7 @@ static void hwbp_read_cpu_regs(void *arg)
 
 	for (slot = 0; slot < HBP_NUM; slot++) {
 		get_debugreg(r->dr[slot], slot);
-		r->owner[slot] = this_cpu_read(bp_owner[slot]);
+		r->owner[slot] = hwbp_owner(smp_processor_id(), slot);
 	}
 	get_debugreg(r->dr7, 7);
 	r->dr7 &= ~DR7_FIXED_1;
@@ -1071,3 +1100,6 @@ static struct kunit_suite x86_hw_breakpoint_suite = {
 };
 
 kunit_test_suite(x86_hw_breakpoint_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the x86 debug-register breakpoint backend");
+MODULE_LICENSE("GPL");
