@@ -17,6 +17,7 @@
 #include <linux/notifier.h>
 #include <linux/percpu.h>
 #include <linux/perf_event.h>
+#include <linux/processor.h>
 #include <linux/sched.h>
 #include <linux/syscore_ops.h>
 
@@ -26,7 +27,6 @@
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/hw_breakpoint.h>
-#include <asm/processor.h>
 #include <asm/sections.h>
 #include <asm/tlbflush.h>
 

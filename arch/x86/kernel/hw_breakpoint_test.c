@@ -17,6 +17,7 @@
 #include <linux/kdebug.h>
 #include <linux/percpu.h>
 #include <linux/perf_event.h>
+#include <linux/processor.h>
 #include <linux/slab.h>
 
 #include <asm/cpu_entry_area.h>
@@ -24,7 +25,6 @@
 #include <asm/desc.h>
 #include <asm/hw_breakpoint.h>
 #include <asm/idtentry.h>
-#include <asm/processor.h>
 #include <asm/proto.h>
 #include <asm/sections.h>
 #include <asm/tlbflush.h>
