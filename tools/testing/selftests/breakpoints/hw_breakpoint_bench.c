@@ -19,8 +19,8 @@
  *                         mem:ADDR:w) on a variable that the program
  *                         stores to in a tight loop: every store traps.
  *                         The count must equal the stores.
- *   hit-unwatched         the same loop with nothing watching, to which the
- *                         test rig compares hit-watched.
+ *   hit-unwatched         the same loop with nothing watching: what a
+ *                         store costs without the trap, for hit-watched.
  *   ptrace-roundtrip      a debugger's watchpoint hit: the tracee stores
  *                         to a watched variable, the tracer sees SIGTRAP,
  *                         reads DR6, clears it and continues.  One op is

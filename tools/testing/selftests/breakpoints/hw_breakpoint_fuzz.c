@@ -13,8 +13,8 @@
  *
  * The output is a transcript with no verdict: the errno of every call and
  * the counts that are a function of the inputs alone (breakpoints on our own
- * data and text; the program keeps to CPU 0), never an address.  The test
- * rig compares it with the unmodified kernel's transcript for the same seed.
+ * data and text; the program keeps to CPU 0), never an address.  Two
+ * kernels are compared by diffing their transcripts for the same seed.
  * The one deliberate difference is marked in the transcript with a "!": an
  * instruction breakpoint on the kernel's entry or noinstr text, which our
  * kernel refuses with EINVAL.  Such an event is closed (or modified back)
@@ -1107,7 +1107,7 @@ static bool view_zero(void)
 	char buf[256];
 
 	if (!f) {
-		/* 6.12 has no such view; the rig knows which kernel has one */
+		/* 6.12 has no such view */
 		printf("leak view: absent\n");
 		return true;
 	}

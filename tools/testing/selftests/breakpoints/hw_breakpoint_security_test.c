@@ -151,8 +151,8 @@ static void read_kprobe_blacklist(void)
 
 /*
  * Per-CPU variables: this CPU set's __per_cpu_offset[] read through
- * /proc/kcore, added to the symbols' per-CPU offsets.  Without kcore (the
- * rig's tinyconfig kernels) there is no way from user space, and the KUnit
+ * /proc/kcore, added to the symbols' per-CPU offsets.  Without kcore
+ * (CONFIG_PROC_KCORE=n) there is no way from user space, and the KUnit
  * and kgdb cases cover them.
  */
 #define MAX_CPUS	64

@@ -6,8 +6,8 @@
  * u_debugreg[0..7] of a stopped child, valid and invalid, lets the child
  * hit what was armed, and prints every return value, errno, read-back value
  * and stop.  There is no verdict inside: the output on the kernel under
- * test must be byte-identical to the output on the unmodified kernel, which
- * is what the test rig compares.  Everything printed is deterministic
+ * test must be byte-identical to the output on the unmodified kernel: diff
+ * the two.  Everything printed is deterministic
  * (static, non-PIE: the watched addresses are the same on every run).
  */
 #define _GNU_SOURCE

@@ -12,8 +12,8 @@
  *
  * Like ptrace_dr_abi there is no verdict on the kernel's answers: the
  * transcript (one line per operation) of the kernel under test must be
- * identical to the unmodified kernel's for the same seed, which the test
- * rig checks.  Only what the kernel decides is printed: errno names,
+ * identical to the unmodified kernel's for the same seed: diff the two.
+ * Only what the kernel decides is printed: errno names,
  * read-backs and trap addresses relative to the tracee's array or text,
  * never an address that differs between kernels.  Only one thread of the
  * pool runs at a time, and the tracer always waits for that thread by its
