@@ -128,12 +128,8 @@ class Ignored(Directive):
         return []
 
 
-class Nested(Directive):
+class Nested(Ignored):
     """A Sphinx directive whose body is reST: parse it (c:function, only)."""
-    has_content = True
-    optional_arguments = 99
-    final_argument_whitespace = True
-    option_spec = None
 
     def run(self):
         node = docutils.nodes.container()
