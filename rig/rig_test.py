@@ -417,6 +417,18 @@ def fake_console(p: "bench.Plan", clock: str = "tsc") -> str:
     return text + "@@HWBP-DONE\n"
 
 
+def run_fake_bench(test: unittest.TestCase, run_boot, logs: str, *args, **kwargs) -> str:
+    """bench.run() with @run_boot for the boots, in a scratch tree: its
+    results.txt (in build/logs/@logs), once it returned 0."""
+    with tempfile.TemporaryDirectory() as top, \
+            mock.patch.object(rig_boot, "run_boot", run_boot), \
+            mock.patch.object(bench, "Printer", lambda: rig_boot.Printer(io.StringIO())), \
+            contextlib.redirect_stdout(io.StringIO()):
+        test.assertEqual(bench.run(*args, top=top, **kwargs), 0)
+        with open(os.path.join(top, "build", "logs", logs, "results.txt")) as f:
+            return f.read()
+
+
 class BenchRunTest(unittest.TestCase):
     def test_plan_alternates_and_fits_the_budget(self) -> None:
         p = bench.plan(5, 3, 4, bench.SCALING_CPUS)
@@ -442,13 +454,7 @@ class BenchRunTest(unittest.TestCase):
             return rig_boot.BootOutcome(log, text, rig_boot.parse_sections(text), 1.0,
                                         True, "")
 
-        with tempfile.TemporaryDirectory() as top, \
-                mock.patch.object(rig_boot, "run_boot", run_boot), \
-                mock.patch.object(bench, "Printer", lambda: rig_boot.Printer(io.StringIO())), \
-                contextlib.redirect_stdout(io.StringIO()):
-            self.assertEqual(bench.run(2, 1, 3.0, (1, 4), "make bench", top), 0)
-            with open(os.path.join(top, "build", "logs", "bench", "results.txt")) as f:
-                res = f.read()
+        res = run_fake_bench(self, run_boot, "bench", 2, 1, 3.0, (1, 4), "make bench")
         self.assertEqual(len(boots), 6)
         self.assertIn("command: make bench", res)
         self.assertRegex(res, r"ours-r2-main4 +1 s  tsc-early -> refined-jiffies  EXCLUDED")
@@ -483,14 +489,8 @@ class BenchRunTest(unittest.TestCase):
             return rig_boot.BootOutcome(log, text, rig_boot.parse_sections(text), 1.0,
                                         True, "")
 
-        with tempfile.TemporaryDirectory() as top, \
-                mock.patch.object(rig_boot, "run_boot", run_boot), \
-                mock.patch.object(bench, "Printer", lambda: rig_boot.Printer(io.StringIO())), \
-                contextlib.redirect_stdout(io.StringIO()):
-            self.assertEqual(bench.run(1, 0, 3.0, (4,), "rig.py bench --control", top,
-                                       control=True), 0)
-            with open(os.path.join(top, "build", "logs", "bench-control", "results.txt")) as f:
-                res = f.read()
+        res = run_fake_bench(self, run_boot, "bench-control", 1, 0, 3.0, (4,),
+                             "rig.py bench --control", control=True)
         # the control run boots build/base in both columns; ours' first
         # two boots came up coarse, the third counted
         self.assertEqual(len(kernels), 4)
