@@ -2,8 +2,9 @@
 """`make bench`: every cost of the breakpoint layer, ours against 6.12.
 
 Method.  build/base and build/ours (same config, same initramfs userspace)
-boot alternately, base then ours, under the same QEMU command line
-(rig_boot.Machine), in the "bench" mode of rig/guest/init; ROUNDS rounds.
+boot alternately under the same QEMU command line (rig_boot.Machine), in
+the "bench" mode of rig/guest/init; ROUNDS rounds, each booting both, the
+two in turn first (plan()).
 The kernel command line tells the guest how long each figure runs
 (hwbpsecs=, SECONDS of measured work per figure) and which figures to take
 (hwbpset=main or cpus).  A perf bench figure is perf's own per-op time from
@@ -17,7 +18,11 @@ figures are left out and counted as excluded.  Per figure the table gives
 each kernel's median and min-max over the boots counted, and ours/base of
 the medians as a ratio of times (for a rate, base rate / ours rate), so
 that below 1.00 ours is faster; a kernel whose figures spread by more than
-SPREAD_MAX (max/min) is flagged SPREAD.  The vCPU scaling boots
+SPREAD_MAX (max/min) is flagged SPREAD.  The two boots of a round run
+minutes apart, under the same load of the host, which drifts over a run:
+"paired" is the median over the rounds of each round's own ours/base, with
+its min-max, and is steadier than the ratio of medians when that load
+moves.  The vCPU scaling boots
 (hwbpset=cpus at 1, 2 and 8 vCPUs; 4 is the main boots' count) run in
 the first scaling_rounds rounds (BENCH_SCALING_ROUNDS), interleaved the
 same way.
@@ -352,8 +357,9 @@ Key = Tuple[str, int]      # (figure, vCPUs)
 
 @dataclass
 class Tally:
-    """Each kernel's figures per (figure, vCPUs), and the boots left out."""
-    values: Dict[str, Dict[Key, List[float]]] = field(
+    """Each kernel's figures per (figure, vCPUs) and round, and the boots
+    left out."""
+    values: Dict[str, Dict[Key, Dict[int, float]]] = field(
         default_factory=lambda: {k: {} for k in KERNELS})
     units: Dict[Key, str] = field(default_factory=dict)
     missing: Dict[str, Dict[Key, List[str]]] = field(
@@ -374,11 +380,20 @@ class Tally:
                 self.missing[p.kernel].setdefault(key, []).append(
                     ("skip: " if out.skip else "") + out.why)
                 continue
-            self.values[p.kernel].setdefault(key, []).append(out.measure.value)
+            self.values[p.kernel].setdefault(key, {})[p.round] = out.measure.value
             self.units[key] = out.measure.unit
             # perf_for stops at SECONDS of work; less means it was cut short.
             if out.measure.seconds is not None and out.measure.seconds < 0.9 * seconds:
                 self.short[key] = min(out.measure.seconds, self.short.get(key, seconds))
+
+    def of(self, kernel: str, key: Key) -> List[float]:
+        return list(self.values[kernel].get(key, {}).values())
+
+    def paired(self, key: Key) -> List[float]:
+        """ours/base as a ratio of times, one per round that counted both."""
+        b, o = self.values["base"].get(key, {}), self.values["ours"].get(key, {})
+        unit = self.units.get(key, "")
+        return [as_time(o[r], unit) / as_time(b[r], unit) for r in sorted(b.keys() & o.keys())]
 
 
 def fmt(v: float) -> str:
@@ -393,23 +408,24 @@ def spread(vs: Sequence[float]) -> float:
     return max(vs) / min(vs) if vs and min(vs) > 0 else float("inf")
 
 
-COLUMNS = "%-44s %-9s %10s %-19s %10s %-19s %9s %5s %5s  %s"
+COLUMNS = "%-44s %-9s %10s %-19s %10s %-19s %9s %-19s %5s %5s  %s"
 
 
 def header() -> List[str]:
     return [
         "ours/base is a ratio of times: ours/base of the medians of a time "
         "(usecs/op), base/ours of a rate (ops/s);",
-        "below 1.00 ours is faster.  n: boots counted (base/ours); excl: boots left out "
-        "for a coarse guest clock; SPREAD: max/min > %.1f." % SPREAD_MAX,
+        "below 1.00 ours is faster.  paired: the median and min-max of each round's own "
+        "ours/base.  n: boots counted (base/ours);",
+        "excl: boots left out for a coarse guest clock; SPREAD: max/min > %.1f." % SPREAD_MAX,
         "",
         COLUMNS % ("figure", "unit", "base", "min-max", "ours", "min-max",
-                   "ours/base", "n", "excl", "flags"),
+                   "ours/base", "paired min-max", "n", "excl", "flags"),
     ]
 
 
 def row(t: Tally, title: str, key: Key, set_name: str) -> str:
-    vb, vo = t.values["base"].get(key, []), t.values["ours"].get(key, [])
+    vb, vo = t.of("base", key), t.of("ours", key)
     unit = t.units.get(key, "")
     flags = []
     for k, vs in (("base", vb), ("ours", vo)):
@@ -424,19 +440,21 @@ def row(t: Tally, title: str, key: Key, set_name: str) -> str:
     ratio = "-"
     if mb and mo:
         ratio = "%.3f" % (as_time(mo, unit) / as_time(mb, unit))
+    pr = t.paired(key)
+    paired = "%.3f %.3f-%.3f" % (statistics.median(pr), min(pr), max(pr)) if pr else "-"
     ex = "%d/%d" % (t.excluded["base"].get((set_name, key[1]), 0),
                     t.excluded["ours"].get((set_name, key[1]), 0))
     return COLUMNS % (title, unit, fmt(mb) if mb is not None else "-",
                       "%s-%s" % (fmt(min(vb)), fmt(max(vb))) if vb else "-",
                       fmt(mo) if mo is not None else "-",
                       "%s-%s" % (fmt(min(vo)), fmt(max(vo))) if vo else "-",
-                      ratio, "%d/%d" % (len(vb), len(vo)), ex, ", ".join(flags))
+                      ratio, paired, "%d/%d" % (len(vb), len(vo)), ex, ", ".join(flags))
 
 
 def derived_row(t: Tally, title: str, num: str, den: str, smp: int) -> str:
     def quotient(kernel: str) -> Optional[float]:
-        a = t.values[kernel].get((num, smp))
-        b = t.values[kernel].get((den, smp))
+        a = t.of(kernel, (num, smp))
+        b = t.of(kernel, (den, smp))
         if not a or not b:
             return None
         return (as_time(statistics.median(a), t.units[(num, smp)])
@@ -444,7 +462,7 @@ def derived_row(t: Tally, title: str, num: str, den: str, smp: int) -> str:
     qb, qo = quotient("base"), quotient("ours")
     return COLUMNS % ("  " + title, "ratio", "%.3f" % qb if qb else "-", "",
                       "%.3f" % qo if qo else "-", "",
-                      "%.3f" % (qo / qb) if qb and qo else "-", "", "", "")
+                      "%.3f" % (qo / qb) if qb and qo else "-", "", "", "", "")
 
 
 def table(t: Tally, main_smp: int, cpus: Sequence[int]) -> List[str]:

@@ -460,15 +460,16 @@ class BenchRunTest(unittest.TestCase):
         self.assertRegex(res, r"ours-r2-main4 +1 s  tsc-early -> refined-jiffies  EXCLUDED")
         rows = {re.split(r"\s{2,}", line.strip())[0]: line for line in res.splitlines()
                 if line.startswith("  ")}
-        # base 100 and 110 (median 105), ours only its first boot: 80
+        # base 100 and 110 (median 105), ours only its first boot: 80,
+        # paired with base's 100 of the same round
         self.assertRegex(rows["-b 0 -p 4 -t 16"], r"usecs/op +105\.0 +100\.0-110\.0 +80\.0 "
-                         r"+80\.0-80\.0 +0\.762 +2/1 +0/1 *$")
+                         r"+80\.0-80\.0 +0\.762 +0\.800 0\.800-0\.800 +2/1 +0/1 *$")
         # a rate: base rate / ours rate, the same 0.8
-        self.assertRegex(rows["(b) move DR0 while enabled"], r" 0\.800 +2/1 +0/1")
-        self.assertRegex(rows["N = 4096"], r" - +0/0 +0/1 +base missing 2: exit status 1")
+        self.assertRegex(rows["(b) move DR0 while enabled"], r" 0\.800 +[-0-9. ]+ +2/1 +0/1")
+        self.assertRegex(rows["N = 4096"], r" - +- +0/0 +0/1 +base missing 2: exit status 1")
         self.assertRegex(rows["b4/b0: the accounting's cost"],
                          r"ratio +1\.000 +1\.000 +1\.000")
-        self.assertRegex(rows["thread -b 4 -p 4 -t 16 @1"], r" 0\.800 +1/1 +0/0")
+        self.assertRegex(rows["thread -b 4 -p 4 -t 16 @1"], r" 0\.800 +0\.800 0\.800-0\.800 +1/1 +0/0")
         self.assertRegex(rows["watched/unwatched: a store that traps"],
                          r"ratio +1\.000 +1\.000 +1\.000")
 
@@ -500,25 +501,37 @@ class BenchRunTest(unittest.TestCase):
         self.assertNotIn("EXCLUDED", res)
         rows = {re.split(r"\s{2,}", line.strip())[0]: line for line in res.splitlines()
                 if line.startswith("  ")}
-        self.assertRegex(rows["-b 0 -p 4 -t 16"], r" 0\.800 +1/1 +0/0")
+        self.assertRegex(rows["-b 0 -p 4 -t 16"], r" 0\.800 +0\.800 0\.800-0\.800 +1/1 +0/0")
 
     def test_derived_quotient_of_times(self) -> None:
         t = bench.Tally()
         for kernel, watched in (("base", [100.0, 90.0, 110.0]), ("ours", [200.0])):
-            t.values[kernel][("hit_watched", 4)] = watched
-            t.values[kernel][("hit_unwatched", 4)] = [1000.0]
+            t.values[kernel][("hit_watched", 4)] = dict(enumerate(watched))
+            t.values[kernel][("hit_unwatched", 4)] = {0: 1000.0}
         t.units[("hit_watched", 4)] = t.units[("hit_unwatched", 4)] = "stores/s"
         line = bench.derived_row(t, "x", "hit_watched", "hit_unwatched", 4)
         self.assertRegex(line, r"ratio +10\.000 +5\.000 +0\.500 *$")
 
     def test_spread_is_flagged(self) -> None:
         t = bench.Tally()
-        t.values["base"][("pipe", 4)] = [10.0, 16.0]
-        t.values["ours"][("pipe", 4)] = [10.0, 14.0]
+        t.values["base"][("pipe", 4)] = {0: 10.0, 1: 16.0}
+        t.values["ours"][("pipe", 4)] = {0: 10.0, 1: 14.0}
         t.units[("pipe", 4)] = "usecs/op"
         line = bench.row(t, "x", ("pipe", 4), "main")
         self.assertIn("SPREAD base 1.60", line)
         self.assertNotIn("SPREAD ours", line)
+
+    def test_paired_ratio_is_per_round(self) -> None:
+        """Rounds pair up by number, a round one kernel lacks counts for
+        neither, and a rate's ratio is inverted like a time's."""
+        t = bench.Tally()
+        t.values["base"][("ptrace_move", 4)] = {0: 100.0, 1: 200.0, 2: 400.0}
+        t.values["ours"][("ptrace_move", 4)] = {0: 200.0, 1: 100.0, 3: 1.0}
+        t.units[("ptrace_move", 4)] = "ops/s"
+        self.assertEqual(t.paired(("ptrace_move", 4)), [0.5, 2.0])
+        line = bench.row(t, "x", ("ptrace_move", 4), "main")
+        # medians: base 200, ours 100: 2.000; paired: median of 0.5 and 2.0
+        self.assertRegex(line, r" 2\.000 +1\.250 0\.500-2\.000 +3/3 ")
 
 
 
