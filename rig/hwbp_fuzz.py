@@ -16,7 +16,8 @@ where the kernel has one, counts nothing.
 With hwbprobust=1 on the kernel command line the guest runs the long
 version once instead (10^6 iterations, one digest line per block of
 iterations), compared with rig/golden/hw_breakpoint_fuzz_long.txt if that
-exists, else with the baseline's run in build/logs/base, else not at all.
+exists, else with the baseline's run booted the same way (Context.baseline_logs:
+build/logs/base-robust for ours-robust), else not at all.
 """
 import os
 import re
@@ -146,13 +147,14 @@ def leak_results(lines: List[str], rc: Optional[int]) -> List[Result]:
     return out
 
 
-def _baseline(lines: List[str], logs: str) -> Tuple[Optional[List[str]], str]:
+def _baseline(lines: List[str], logs: str,
+              base_logs: str) -> Tuple[Optional[List[str]], str]:
     """The baseline's transcript for the run in @lines, and where it is."""
     long_run = " digest 0" not in header(lines)
     paths = [GOLDEN_LONG] if long_run else [GOLDEN]
     if long_run:
         # make robustness runs the baseline first, in the same tree
-        paths.append(os.path.join(os.path.dirname(logs), "base", LOG_NAME))
+        paths.append(os.path.join(base_logs, LOG_NAME))
     for path in paths:
         if os.path.exists(path) and os.path.abspath(path) != os.path.join(
                 os.path.abspath(logs), LOG_NAME):
@@ -189,7 +191,8 @@ def evaluate(secs: Sections, ctx: Optional[object] = None) -> List[Result]:
                                                 again.group(0).strip().splitlines()))))
 
     name = "transcript identical to the 6.12 baseline's but for the documented differences"
-    want, where = _baseline(lines, logs)
+    want, where = _baseline(lines, logs, getattr(ctx, "baseline_logs",
+                                                 os.path.join(os.path.dirname(logs), "base")))
     if want is None:
         out.append(result(SUITE, name, False, "no baseline transcript for '%s' in %s%s"
                           % (header(lines), where,

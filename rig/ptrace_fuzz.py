@@ -150,14 +150,14 @@ def eval_short(runs: List[Run], logs: str) -> List[Result]:
     return out
 
 
-def eval_long(run: Run, logs: str, kernel: str) -> List[Result]:
+def eval_long(run: Run, logs: str, base_logs: str) -> List[Result]:
     """hwbprobust=1: one run, digest lines; the baseline's from the same
-    `make robustness` (build/logs/base) is what it must equal."""
+    `make robustness` (in @base_logs) is what it must equal."""
     with open(os.path.join(logs, LONG_LOG), "w") as f:
         f.write(run.transcript)
     case = "long run: %d operations, every digest block identical to the baseline's" % run.ops
-    base = os.path.join(os.path.dirname(logs), "base", LONG_LOG)
-    if kernel == "base":
+    base = os.path.join(base_logs, LONG_LOG)
+    if os.path.abspath(base_logs) == os.path.abspath(logs):
         return [Result(case, False, "this is the baseline", skip=True)]
     if not os.path.exists(base):
         return [Result(case, False, "no %s: boot the baseline with hwbprobust=1 first"
@@ -184,7 +184,7 @@ def evaluate(secs: Sections, ctx) -> List[Result]:
                           "rc=%s, %s operations, %s tracees misbehaved"
                           % (run.rc, run.ops, run.misbehaved)))
     if is_long:
-        out += eval_long(runs[0], ctx.logs, ctx.kernel)
+        out += eval_long(runs[0], ctx.logs, ctx.baseline_logs)
     else:
         out += eval_short(runs, ctx.logs)
     for run in runs[:1]:

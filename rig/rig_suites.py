@@ -44,6 +44,14 @@ class Context:
     top: str = TOP
 
     @property
+    def baseline_logs(self) -> str:
+        """The log directory of the baseline booted the same way: base for
+        ours, base-robust for ours-robust (make robustness), base-kasan for
+        ours-kasan; for a baseline, its own."""
+        rest = self.kernel.partition("-")[2]
+        return os.path.join(os.path.dirname(self.logs), "base-" + rest if rest else "base")
+
+    @property
     def kunit_py(self) -> str:
         return os.path.join(self.top, "build", "src", "linux-source-6.12",
                             "tools", "testing", "kunit", "kunit.py")

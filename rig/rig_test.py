@@ -669,6 +669,31 @@ class PtraceFuzzTest(unittest.TestCase):
                              [(True, False)])
             self.assertEqual(len(got), 4)
 
+    def test_robustness_run_compares_with_its_own_baseline(self) -> None:
+        """make robustness logs to base-robust and ours-robust: ours must
+        meet base-robust's long run, not a missing or older build/logs/base
+        one, and base-robust is the baseline itself."""
+        text = "@@ mode long\n" + fuzz_run(1)
+        with tempfile.TemporaryDirectory() as top:
+            for d in ("base", "base-robust", "ours-robust"):
+                os.mkdir(os.path.join(top, d))
+            older = fuzz_run(1, body="0 p0.0 run T4@w+1/0xffff0ff1\n")
+            with open(os.path.join(top, "base", ptrace_fuzz.LONG_LOG), "w") as f:
+                f.write(ptrace_fuzz.split_runs(older)[0].transcript)
+            with open(os.path.join(top, "base-robust", ptrace_fuzz.LONG_LOG), "w") as f:
+                f.write(ptrace_fuzz.split_runs(fuzz_run(1))[0].transcript)
+            ctx = rig_suites.Context("ours-robust", "", os.path.join(top, "ours-robust"))
+            self.assertEqual(ctx.baseline_logs, os.path.join(top, "base-robust"))
+            got = ptrace_fuzz.evaluate({"ptrace_fuzz": section(text)}, ctx)
+            self.assertEqual([(r.ok, r.skip) for r in got if r.case.startswith("long")],
+                             [(True, False)])
+            ctx = rig_suites.Context("base-robust", "", os.path.join(top, "base-robust"))
+            got = ptrace_fuzz.evaluate({"ptrace_fuzz": section(text)}, ctx)
+            self.assertEqual([r.note for r in got if r.case.startswith("long")],
+                             ["this is the baseline"])
+        self.assertEqual(rig_suites.Context("ours", "", "/l/ours").baseline_logs, "/l/base")
+        self.assertEqual(rig_suites.Context("base", "", "/l/base").baseline_logs, "/l/base")
+
 
 class XFailTest(unittest.TestCase):
     def test_no_int1_needs_the_probe(self) -> None:
