@@ -165,13 +165,13 @@ def _baseline(lines: List[str], logs: str,
     return None, " or ".join(paths)
 
 
-def evaluate(secs: Sections, ctx: Optional[object] = None) -> List[Result]:
+def evaluate(secs: Sections, ctx) -> List[Result]:
+    """@ctx: the rig_suites.Context of the boot."""
     first = secs.get("hwbp_fuzz")
     if first is None:
         return [result(SUITE, "(suite)", False, "not run")]
     lines = transcript(first.text)
-    logs = getattr(ctx, "logs", os.path.join(TOP, "build", "logs", "unknown"))
-    kernel = getattr(ctx, "kernel", "?")
+    logs, kernel = ctx.logs, ctx.kernel
     os.makedirs(logs, exist_ok=True)
     out_path = os.path.join(logs, LOG_NAME)
     with open(out_path, "w") as f:
@@ -191,8 +191,7 @@ def evaluate(secs: Sections, ctx: Optional[object] = None) -> List[Result]:
                                                 again.group(0).strip().splitlines()))))
 
     name = "transcript identical to the 6.12 baseline's but for the documented differences"
-    want, where = _baseline(lines, logs, getattr(ctx, "baseline_logs",
-                                                 os.path.join(os.path.dirname(logs), "base")))
+    want, where = _baseline(lines, logs, ctx.baseline_logs)
     if want is None:
         out.append(result(SUITE, name, False, "no baseline transcript for '%s' in %s%s"
                           % (header(lines), where,
