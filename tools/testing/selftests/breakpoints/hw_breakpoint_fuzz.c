@@ -19,6 +19,8 @@
  * instruction breakpoint on the kernel's entry or noinstr text, which our
  * kernel refuses with EINVAL.  Such an event is closed (or modified back)
  * at once on every kernel, so that nothing after it depends on the answer.
+ * A "?" stands for an answer the scheduler decides on any kernel (see
+ * op_mod()); that event is closed too.
  *
  * At the end every event is closed and every child reaped, then four
  * pinned CPU-wide breakpoints must open on every online CPU and, where the
@@ -300,6 +302,7 @@ struct slot {
 	int cls;
 	bool det;	/* its count is a function of the inputs since open/reset */
 	bool group;	/* read_format has PERF_FORMAT_GROUP */
+	bool exec_seen;	/* inherit, enable_on_exec, and a child exec'd since */
 	struct perf_event_attr attr;
 };
 
@@ -609,6 +612,20 @@ static void op_mod(int s)
 	a.sig_data = nondet_attr(&a, c) ? SIG_NONDET : SIG_DET;
 	ret = ioctl(slot_fd(s), PERF_EVENT_IOC_MODIFY_ATTRIBUTES, &a);
 	err = ret < 0 ? errno : 0;
+	if (pool[s].fd >= 0 && pool[s].exec_seen) {
+		/*
+		 * perf swaps this task's context with a forked child's when
+		 * one runs straight after the other (see
+		 * perf_event_context_sched_out()), so the child may have
+		 * exec'd with this very event, clearing its enable_on_exec,
+		 * while its copy stays with us: a modification must match
+		 * both, and which one holds what depends on the scheduler,
+		 * on any kernel.  Nothing may depend on the answer.
+		 */
+		add("=?");
+		slot_close(s);
+		return;
+	}
 	add("=%s", marked && digest_every ? "*" : res(ret));
 	if (marked) {
 		count_marked(err);
@@ -725,6 +742,7 @@ static void op_exec(void)
 {
 	sigset_t trap;
 	pid_t pid;
+	int s;
 
 	fflush(stdout);
 	pid = fork();
@@ -739,6 +757,9 @@ static void op_exec(void)
 		add(" | exec=%s", errname(errno));
 		return;
 	}
+	for (s = 0; s < POOL_SIZE; s++)
+		if (pool[s].fd >= 0 && pool[s].attr.inherit && pool[s].attr.enable_on_exec)
+			pool[s].exec_seen = true;
 	add_status("exec", reap(pid));
 }
 
@@ -947,6 +968,7 @@ static void iteration(uint64_t seed, long i)
 			pool[s].cls = c;
 			pool[s].det = !nondet_attr(a, c);
 			pool[s].group = a->read_format & PERF_FORMAT_GROUP;
+			pool[s].exec_seen = false;
 			new_slot = s;
 			add(" s%d", s);
 		}
