@@ -19,8 +19,6 @@
  * instruction breakpoint on the kernel's entry or noinstr text, which our
  * kernel refuses with EINVAL.  Such an event is closed (or modified back)
  * at once on every kernel, so that nothing after it depends on the answer.
- * A "?" stands for an answer the scheduler decides on any kernel (see
- * op_mod()); that event is closed too.
  *
  * At the end every event is closed and every child reaped, then four
  * pinned CPU-wide breakpoints must open on every online CPU and, where the
@@ -302,7 +300,6 @@ struct slot {
 	int cls;
 	bool det;	/* its count is a function of the inputs since open/reset */
 	bool group;	/* read_format has PERF_FORMAT_GROUP */
-	bool exec_seen;	/* inherit, enable_on_exec, and a child exec'd since */
 	struct perf_event_attr attr;
 };
 
@@ -612,20 +609,6 @@ static void op_mod(int s)
 	a.sig_data = nondet_attr(&a, c) ? SIG_NONDET : SIG_DET;
 	ret = ioctl(slot_fd(s), PERF_EVENT_IOC_MODIFY_ATTRIBUTES, &a);
 	err = ret < 0 ? errno : 0;
-	if (pool[s].fd >= 0 && pool[s].exec_seen) {
-		/*
-		 * perf swaps this task's context with a forked child's when
-		 * one runs straight after the other (see
-		 * perf_event_context_sched_out()), so the child may have
-		 * exec'd with this very event, clearing its enable_on_exec,
-		 * while its copy stays with us: a modification must match
-		 * both, and which one holds what depends on the scheduler,
-		 * on any kernel.  Nothing may depend on the answer.
-		 */
-		add("=?");
-		slot_close(s);
-		return;
-	}
 	add("=%s", marked && digest_every ? "*" : res(ret));
 	if (marked) {
 		count_marked(err);
@@ -742,7 +725,6 @@ static void op_exec(void)
 {
 	sigset_t trap;
 	pid_t pid;
-	int s;
 
 	fflush(stdout);
 	pid = fork();
@@ -757,9 +739,6 @@ static void op_exec(void)
 		add(" | exec=%s", errname(errno));
 		return;
 	}
-	for (s = 0; s < POOL_SIZE; s++)
-		if (pool[s].fd >= 0 && pool[s].attr.inherit && pool[s].attr.enable_on_exec)
-			pool[s].exec_seen = true;
 	add_status("exec", reap(pid));
 }
 
@@ -968,7 +947,6 @@ static void iteration(uint64_t seed, long i)
 			pool[s].cls = c;
 			pool[s].det = !nondet_attr(a, c);
 			pool[s].group = a->read_format & PERF_FORMAT_GROUP;
-			pool[s].exec_seen = false;
 			new_slot = s;
 			add(" s%d", s);
 		}
@@ -1001,10 +979,34 @@ static void print_results(const char *name)
 	printf(" marked=%lu sigother=%lu\n", marked_tries, sig_other);
 }
 
+/*
+ * perf swaps our task's context with a forked child's, instead of
+ * scheduling either, when the CPU runs one straight after the other and
+ * the child's is still a clone of ours (perf_event_context_sched_out()).
+ * The child then runs with the events our fds name, and when it exits or
+ * execs they die with it or lose their enable_on_exec, while the copies
+ * stay with us: what a modification or a group open on them answers is
+ * then the scheduler's choice, on any kernel.  A context is a clone only
+ * if every event in it was inherited, so one event of ours that is not
+ * inheritable keeps every fork of this phase from swapping.
+ */
+static int open_anchor(void)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(a),
+		.config = PERF_COUNT_SW_DUMMY,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
+	};
+
+	return perf_open(&a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
 /* Runs in a child of its own, as root or as nobody. */
 static void run_phase(const char *name, uint64_t seed, long first, long end)
 {
-	int pfd[2], s;
+	int pfd[2], s, anchor;
 	char c;
 	long i;
 
@@ -1022,6 +1024,9 @@ static void run_phase(const char *name, uint64_t seed, long first, long end)
 	}
 	close(pfd[0]);
 	target_pipe = pfd[1];
+	anchor = open_anchor();
+	if (anchor < 0)
+		printf("phase %s: no anchor event: %s\n", name, errname(errno));
 	for (s = 0; s < POOL_SIZE; s++)
 		pool[s].fd = -1;
 	for (i = first; i < end; i++)
@@ -1030,6 +1035,8 @@ static void run_phase(const char *name, uint64_t seed, long first, long end)
 		block_flush();
 	for (s = 0; s < POOL_SIZE; s++)
 		slot_close(s);
+	if (anchor >= 0)
+		close(anchor);
 	close(target_pipe);
 	reap(target_child);
 	print_results(name);
