@@ -114,6 +114,9 @@ fi
 
 kroot=$(mktemp -d)
 trap 'rm -rf "$kroot"' EXIT
+# This archive's "." sets the mode of the guest's /: mktemp's 0700 would
+# keep every unprivileged exec out.
+chmod 755 "$kroot"
 mkdir -p "$kroot/hwbp"
 cp "$kout/samples/hw_breakpoint/data_breakpoint.ko" "$kout/drivers/misc/lkdtm/lkdtm.ko" \
 	"$kroot/hwbp/"
