@@ -114,12 +114,11 @@ fi
 
 kroot=$(mktemp -d)
 trap 'rm -rf "$kroot"' EXIT
-# This archive's "." sets the mode of the guest's /: mktemp's 0700 would
-# keep every unprivileged exec out.
-chmod 755 "$kroot"
 mkdir -p "$kroot/hwbp"
 cp "$kout/samples/hw_breakpoint/data_breakpoint.ko" "$kout/drivers/misc/lkdtm/lkdtm.ko" \
 	"$kroot/hwbp/"
-(cd "$kroot" && find . | cpio -o -H newc --quiet) >"$b/kernel.cpio"
+# Not ".": an entry for / here would give the guest's / mktemp's mode
+# (0700), and no unprivileged user could exec anything.
+(cd "$kroot" && find hwbp | cpio -o -H newc --quiet) >"$b/kernel.cpio"
 cat "$b/common.cpio" "$b/kernel.cpio" | gzip -1 >"$img"
 echo "mkimage: $img ($(du -h "$img" | cut -f1))"
