@@ -172,7 +172,10 @@ def evaluate(secs: Sections, ctx) -> List[Result]:
     out_path = os.path.join(logs, LOG_NAME)
     with open(out_path, "w") as f:
         f.write("".join(line + "\n" for line in lines))
-    iters = sum(1 for line in lines if line.startswith("i "))
+    # The long run prints a digest per block of iterations, not each one.
+    planned = re.search(r" iters (\d+)", header(lines))
+    iters = sum(1 for line in lines if line.startswith("i ")) or (
+        int(planned.group(1)) if planned else 0)
     blocks = sum(1 for line in lines if line.startswith("block "))
     out: List[Result] = []
 
