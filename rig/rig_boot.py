@@ -8,6 +8,7 @@ panics, hangs or stops early is named the moment that is known.
 """
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -220,6 +221,12 @@ def run_boot(machine: Machine, name: str, mode: str, log: str, timeout: int,
                     panic_seen = now
                 elif vm_rc in (124, 137):
                     name_it("hung: killed after the %d s timeout" % timeout, text)
+                elif vm_rc is not None and vm_rc < 0 and not done:
+                    # QEMU itself died, which no guest may cause: an
+                    # emulator bug (rig/README.rst, "Robustness").
+                    name_it("stopped before its end: QEMU was killed by %s (an emulator "
+                            "crash; the host's dmesg names it)" % signal.Signals(-vm_rc).name,
+                            text)
                 elif vm_rc is not None and not done:
                     name_it("stopped before its end (QEMU exit status %d)" % vm_rc, text)
                 elif (not comp and not quiet_said and now - last_change > QUIET_NOTICE):

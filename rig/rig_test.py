@@ -40,6 +40,21 @@ class SectionsTest(unittest.TestCase):
         os.unlink(f.name)
 
 
+class RunBootTest(unittest.TestCase):
+    def test_an_emulator_crash_is_named_as_one(self) -> None:
+        class Crashing(rig_boot.Machine):
+            def command(self, *args, **kwargs) -> List[str]:
+                return ["sh", "-c", "echo booting >\"$0\"; kill -SEGV $$", args[1]]
+
+        with tempfile.TemporaryDirectory() as d:
+            out = io.StringIO()
+            run = rig_boot.run_boot(Crashing("k", "i", 1), "main", "main",
+                                    os.path.join(d, "main.log"), 10, rig_boot.Printer(out))
+        self.assertFalse(run.finished)
+        self.assertIn("QEMU was killed by SIGSEGV", run.trouble)
+        self.assertIn("| booting", out.getvalue())
+
+
 class SuitesTest(unittest.TestCase):
     def test_tap_counts_missing_cases(self) -> None:
         sec = rig_boot.Section(0, "1..3\nok 1 one\nnot ok 2 two\n")
