@@ -154,12 +154,14 @@ robustness: image-base image-ours
 # Every benchmark on both kernels, booted alternately (rig/bench.py):
 # BENCH_ROUNDS boots each at HWBP_SMP vCPUs, the first BENCH_SCALING_ROUNDS
 # rounds also at 1, 2 and 8; BENCH_SECONDS of measured work per figure.
+# BENCH_TOGETHER=1: each round's two boots at the same time, one half of
+# the host's CPUs each, so that the host's drift slows both.
 BENCH_ROUNDS ?= 5
 BENCH_SCALING_ROUNDS ?= 3
 BENCH_SECONDS ?= 3
 bench: image-base image-ours
 	@rig/rig.py bench $(BENCH_ROUNDS) --scaling-rounds $(BENCH_SCALING_ROUNDS) \
-		--seconds $(BENCH_SECONDS)
+		--seconds $(BENCH_SECONDS) $(if $(BENCH_TOGETHER),--together)
 
 # Two boots of one kernel differ too (TCG, the host's load): the baseline
 # in both columns of the same table shows by how much, figure by figure

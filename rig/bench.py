@@ -27,6 +27,17 @@ moves.  The vCPU scaling boots
 the first scaling_rounds rounds (BENCH_SCALING_ROUNDS), interleaved the
 same way.
 
+Together (make bench BENCH_TOGETHER=1, --together).  The host's own
+speed drifts by up to 2x within minutes (rig/README.rst, "Benchmarks"),
+more than the two kernels differ, and boots minutes apart see different
+hosts.  Together, the two boots of a round run at the same time, each
+QEMU confined with taskset to its own half of the host's CPUs (one core
+each on a 2-core host), the halves swapped every round, so that whatever
+the host does meanwhile slows both.  The price: a guest's vCPUs share
+its half of the host, so at more vCPUs than that half has cores they
+are time-sliced, and those figures are not the alternating run's.  A
+boot of the pair that comes up on a coarse clock boots the pair again.
+
 The smoke run in `make check` (bench-smoke, SMOKE_SECTIONS) runs every
 benchmark once with the least work and checks only that it ran and printed
 its figure.
@@ -36,6 +47,7 @@ import re
 import statistics
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -321,6 +333,29 @@ def plan(rounds: int, scaling_rounds: int, main_smp: int,
     return out
 
 
+def together_steps(boots: Sequence[Plan]) -> List[List[Plan]]:
+    """plan()'s boots as pairs booted at the same time: the two kernels of
+    each round and set, in plan()'s order (which sets the host CPUs)."""
+    steps: List[List[Plan]] = []
+    for p in boots:
+        last = steps[-1] if steps else []
+        if len(last) == 1 and (last[0].round, last[0].set, last[0].smp) == \
+                (p.round, p.set, p.smp):
+            last.append(p)
+        else:
+            steps.append([p])
+    return steps
+
+
+def host_halves(ncpu: int) -> Tuple[str, str]:
+    """taskset CPU lists splitting the host in two (one core each on 2)."""
+    if ncpu < 2:
+        raise ValueError("booting two guests together needs 2 host CPUs, not %d" % ncpu)
+    half = ncpu // 2
+    return ("%d-%d" % (0, half - 1) if half > 1 else "0",
+            "%d-%d" % (half, 2 * half - 1) if half > 1 else "1")
+
+
 def expected(p: Plan, seconds: float) -> float:
     """A guess at one boot's wall time (see BOOT_COST_S)."""
     return BOOT_COST_S + sum(seconds + (PERF_COST_S if BY_NAME[n].kind == PERF_BENCH
@@ -512,69 +547,85 @@ def release(kout: str) -> str:
 
 
 def run(rounds: int, scaling_rounds: int, seconds: float, cpus: Sequence[int],
-        command: str, top: str = TOP, control: bool = False) -> int:
+        command: str, top: str = TOP, control: bool = False, together: bool = False) -> int:
     """control: build/base in both columns, in build/logs/bench-control: its
     ratios are what two boots of one kernel differ by, the noise floor that
-    ours/base is read against."""
+    ours/base is read against.  together: each round's two boots at the
+    same time, on their own halves of the host (see the module's doc)."""
     b = os.path.join(top, "build")
     logs = os.path.join(b, "logs", "bench-control" if control else "bench")
     os.makedirs(logs, exist_ok=True)
     printer = Printer()
     main_smp = rig_boot.default_smp()
     boots = plan(rounds, scaling_rounds, main_smp, cpus)
-    guess = [expected(p, seconds) for p in boots]
+    steps = together_steps(boots) if together else [[p] for p in boots]
+    halves = host_halves(os.cpu_count() or 1) if together else ("", "")
+    guess = [max(expected(p, seconds) for p in step) for step in steps]
     others = ",".join(str(n) for n in cpus if n != main_smp) or "no other"
     printer.line("bench: %d rounds of base and ours at %d vCPUs (%d figures), the first %d "
-                 "also at %s vCPUs (%d figures), %g s of work per figure: %d boots, "
+                 "also at %s vCPUs (%d figures), %g s of work per figure: %d boots%s, "
                  "expected ~%.0f min (a guess: %.0f s a boot, a figure %g s + %.0f s with "
                  "perf, + %.0f s with hw_breakpoint_bench)"
                  % (rounds, main_smp, len(SETS["main"]), min(rounds, scaling_rounds), others,
-                    len(SETS["cpus"]), seconds, len(boots), sum(guess) / 60, BOOT_COST_S,
-                    seconds, PERF_COST_S, TOOL_COST_S))
+                    len(SETS["cpus"]), seconds, len(boots),
+                    ", two at a time on host CPUs %s and %s" % halves if together else "",
+                    sum(guess) / 60, BOOT_COST_S, seconds, PERF_COST_S, TOOL_COST_S))
     kout = {k: os.path.join(b, "base" if control else k) for k in KERNELS}
     if control:
         printer.line("bench: control run, build/base in both columns (\"ours\" is base)")
     tally = Tally()
     done: List[BootData] = []
     spent = 0.0
-    with open(os.path.join(logs, "figures.tsv"), "w") as raw:
+
+    def boot(p: Plan, host_cpus: str) -> BootData:
+        machine = Machine(kout[p.kernel], kout[p.kernel] + ".cpio.gz", smp=p.smp,
+                          host_cpus=host_cpus)
+        out = rig_boot.run_boot(machine, p.label, "bench",
+                                os.path.join(logs, p.log_name + ".log"),
+                                boot_timeout(p, seconds), printer,
+                                "hwbpsecs=%g hwbpset=%s" % (seconds, p.set))
+        return boot_data(p, out.sections, out.elapsed, out.trouble)
+
+    with open(os.path.join(logs, "figures.tsv"), "w") as raw, \
+            ThreadPoolExecutor(max_workers=2) as pool:
         raw.write("kernel\tround\tvcpus\tclocksources\tfigure\tvalue\tunit\tcounted\tnote\n")
-        for i, p in enumerate(boots):
-            machine = Machine(kout[p.kernel], kout[p.kernel] + ".cpio.gz", smp=p.smp)
+        for i, step in enumerate(steps):
             for attempt in range(1 + CLOCK_RETRIES):
-                out = rig_boot.run_boot(machine, p.label, "bench",
-                                        os.path.join(logs, p.log_name + ".log"),
-                                        boot_timeout(p, seconds), printer,
-                                        "hwbpsecs=%g hwbpset=%s" % (seconds, p.set))
-                data = boot_data(p, out.sections, out.elapsed, out.trouble)
-                done.append(data)
-                if data.clocks[0] in FINE_CLOCKS or attempt == CLOCK_RETRIES:
+                got = list(pool.map(boot, step, halves[:len(step)]))
+                done += got
+                late = [d for d in got if d.clocks[0] not in FINE_CLOCKS]
+                if not late or attempt == CLOCK_RETRIES:
                     break
-                spent += out.elapsed
-                printer.line("%s: came up on clocksource %s, booting it again"
-                             % (p.label, data.clocks[0]))
-            tally.add(data, seconds)
-            spent += out.elapsed
+                spent += max(d.elapsed for d in got)
+                printer.line("%s: came up on clocksource %s, booting %s again"
+                             % (late[0].plan.label, late[0].clocks[0],
+                                "the pair" if len(step) > 1 else "it"))
+            spent += max(d.elapsed for d in got)
             left = sum(guess[i + 1:]) * spent / sum(guess[:i + 1])
-            printer.line("%s: %.0f s, clocksource %s%s, %d/%d figures; ~%.0f min left"
-                         % (p.label, out.elapsed, " -> ".join(data.clocks),
-                            " (COARSE: its figures not counted)" if data.excluded else "",
-                            sum(1 for o in data.figures.values() if o.measure),
-                            len(data.figures), left / 60))
-            for name, o in data.figures.items():
-                if o.measure is None:
-                    printer.line("  %s: %s%s" % (name, "skip: " if o.skip else "", o.why))
-                raw.write("\t".join([p.kernel, str(p.round + 1), str(p.smp),
-                                     ",".join(data.clocks), name,
-                                     "%.6g" % o.measure.value if o.measure else "-",
-                                     o.measure.unit if o.measure else "-",
-                                     "no" if data.excluded else "yes", o.why]) + "\n")
+            for data in got:
+                p = data.plan
+                tally.add(data, seconds)
+                printer.line("%s: %.0f s, clocksource %s%s, %d/%d figures; ~%.0f min left"
+                             % (p.label, data.elapsed, " -> ".join(data.clocks),
+                                " (COARSE: its figures not counted)" if data.excluded else "",
+                                sum(1 for o in data.figures.values() if o.measure),
+                                len(data.figures), left / 60))
+                for name, o in data.figures.items():
+                    if o.measure is None:
+                        printer.line("  %s: %s%s" % (name, "skip: " if o.skip else "", o.why))
+                    raw.write("\t".join([p.kernel, str(p.round + 1), str(p.smp),
+                                         ",".join(data.clocks), name,
+                                         "%.6g" % o.measure.value if o.measure else "-",
+                                         o.measure.unit if o.measure else "-",
+                                         "no" if data.excluded else "yes", o.why]) + "\n")
             raw.flush()
     lines = table(tally, main_smp, cpus)
     head = ["command: " + command,
             "rounds: %d (vCPU scaling boots: %d), %g s of work per figure, %d vCPUs "
             "(HWBP_SMP), scaling at %s vCPUs" % (rounds, min(rounds, scaling_rounds), seconds,
                                                 main_smp, ",".join(map(str, cpus))),
+            "boots: " + ("each round's two at the same time, on host CPUs %s and %s, swapped "
+                         "every round" % halves if together else "one at a time, alternating"),
             "kernels: " + ", ".join("%s %s" % (k, release(kout[k])) for k in KERNELS)]
     if control:
         head.append("control run: both columns are build/base; ours/base is the noise floor")
@@ -582,9 +633,10 @@ def run(rounds: int, scaling_rounds: int, seconds: float, cpus: Sequence[int],
     last = {d.plan: d for d in done}
     head.append("boots (wall time, guest clocksource at its start -> end):")
     head += ["  %-14s %4.0f s  %s%s" % (d.plan.log_name, d.elapsed, " -> ".join(d.clocks),
-                                         ("  EXCLUDED: coarse clock" if d is last[d.plan]
-                                          else "  coarse clock: booted again")
-                                         if d.excluded else "")
+                                         ("  EXCLUDED: coarse clock" if d.excluded
+                                          else "") if d is last[d.plan] else
+                                         "  coarse clock: booted again" if d.excluded
+                                         else "  booted again with its pair")
              for d in done]
     path = os.path.join(logs, "results.txt")
     with open(path, "w") as f:

@@ -3,7 +3,7 @@
 """The hardware-breakpoint rig: boot a kernel under QEMU and judge it.
 
   rig/rig.py check NAME KOUT IMAGE    every suite, the table, the summary line
-  rig/rig.py bench [ROUNDS] [--seconds S] [--scaling-rounds N] [--cpus 1,2,4,8]
+  rig/rig.py bench [ROUNDS] [--seconds S] [--scaling-rounds N] [--cpus 1,2,4,8] [--together]
                                       every benchmark, base vs ours (rig/bench.py)
   rig/rig.py demo KOUT IMAGE          gdb and perf watching a variable
   rig/rig.py diagnose KOUT IMAGE [MODE]  the #DB exceptions QEMU raised
@@ -184,7 +184,8 @@ def run_bench(args: argparse.Namespace) -> int:
     """Both kernels, booted alternately, every benchmark (rig/bench.py)."""
     return bench.run(args.rounds, args.scaling_rounds, args.seconds,
                      [int(n) for n in args.cpus.split(",") if n],
-                     " ".join(shlex.quote(a) for a in sys.argv), control=args.control)
+                     " ".join(shlex.quote(a) for a in sys.argv), control=args.control,
+                     together=args.together)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -286,6 +287,9 @@ def main(argv: Sequence[str]) -> int:
                    help="vCPU counts of the scaling boots (default 1,2,4,8)")
     p.add_argument("--control", action="store_true",
                    help="build/base in both columns: the noise floor of ours/base")
+    p.add_argument("--together", action="store_true",
+                   help="boot each round's two kernels at the same time, each on its own "
+                   "half of the host's CPUs, so that the host's drift slows both")
     p.set_defaults(func=run_bench)
 
     p = sub.add_parser("demo", help="gdb and perf watching a variable")

@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, TextIO
@@ -28,20 +29,23 @@ class Machine:
     kout: str
     image: str
     smp: int = field(default_factory=default_smp)
+    # taskset's CPU list for QEMU, "" for any host CPU
+    host_cpus: str = ""
 
     def command(self, mode: str, log: str, timeout: int, append: str = "",
                 qemu_args: Sequence[str] = ()) -> List[str]:
         # No ACPI in the guest: plain -smp N would give one CPU.
         # loglevel=5: a WARN (KERN_WARNING) must reach the console, where
         # the console suite looks for it; quieter messages stay in dmesg.
-        return ["timeout", "--kill-after=5", str(timeout),
-                "qemu-system-x86_64", "-accel", "tcg", "-m", "1G",
-                "-smp", "%d,sockets=%d,cores=1" % (self.smp, self.smp),
-                "-kernel", os.path.join(self.kout, "arch/x86/boot/bzImage"),
-                "-initrd", self.image, "-display", "none", "-no-reboot",
-                "-serial", "file:" + log, *qemu_args,
-                "-append", ("console=ttyS0 nokaslr panic=-1 loglevel=5 tsc=reliable "
-                            "hwbpmode=%s %s" % (mode, append)).strip()]
+        pin = ["taskset", "-c", self.host_cpus] if self.host_cpus else []
+        return pin + ["timeout", "--kill-after=5", str(timeout),
+                      "qemu-system-x86_64", "-accel", "tcg", "-m", "1G",
+                      "-smp", "%d,sockets=%d,cores=1" % (self.smp, self.smp),
+                      "-kernel", os.path.join(self.kout, "arch/x86/boot/bzImage"),
+                      "-initrd", self.image, "-display", "none", "-no-reboot",
+                      "-serial", "file:" + log, *qemu_args,
+                      "-append", ("console=ttyS0 nokaslr panic=-1 loglevel=5 tsc=reliable "
+                                  "hwbpmode=%s %s" % (mode, append)).strip()]
 
     def release(self) -> str:
         with open(os.path.join(self.kout, "include/config/kernel.release")) as f:
@@ -98,37 +102,47 @@ def read_console(path: str) -> str:
 
 class Printer:
     """Progress for the person waiting: one line per event, and on a
-    terminal a line that rewrites itself (\\r) for counters."""
+    terminal a line that rewrites itself (\\r) for counters.  Boots that
+    run at the same time (make bench BENCH_TOGETHER=1) share one."""
 
     def __init__(self, out: TextIO = sys.stdout) -> None:
         self.out = out
         self.tty = out.isatty()
         self.start = time.time()
         self._open = False
+        self._lock = threading.Lock()
 
     def stamp(self) -> str:
         s = int(time.time() - self.start)
         return "[%2d:%02d]" % (s // 60, s % 60)
 
-    def line(self, msg: str) -> None:
+    def _emit(self, msg: str) -> None:
+        """One line; the caller holds the lock."""
         if self._open:
             self.out.write("\n")
             self._open = False
         self.out.write("%s %s\n" % (self.stamp(), msg))
         self.out.flush()
 
+    def line(self, msg: str) -> None:
+        with self._lock:
+            self._emit(msg)
+
     def counter(self, msg: str, milestone: bool) -> None:
         """A counter update: every one on a terminal, milestones elsewhere."""
         if self.tty:
-            self.out.write("\r%s %s\033[K" % (self.stamp(), msg))
-            self.out.flush()
-            self._open = True
+            with self._lock:
+                self.out.write("\r%s %s\033[K" % (self.stamp(), msg))
+                self.out.flush()
+                self._open = True
         elif milestone:
             self.line(msg)
 
     def block(self, lines: Sequence[str]) -> None:
-        for text in lines:
-            self.line("  | " + text)
+        """Lines that belong together, never split by another boot's."""
+        with self._lock:
+            for text in lines:
+                self._emit("  | " + text)
 
 
 @dataclass

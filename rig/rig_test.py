@@ -7,8 +7,9 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import unittest
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 from unittest import mock
 
 import bench
@@ -517,6 +518,54 @@ class BenchRunTest(unittest.TestCase):
         rows = {re.split(r"\s{2,}", line.strip())[0]: line for line in res.splitlines()
                 if line.startswith("  ")}
         self.assertRegex(rows["-b 0 -p 4 -t 16"], r" 0\.800 +0\.800 0\.800-0\.800 +1/1 +0/0")
+
+    def test_together_boots_each_pair_at_once_on_swapped_halves(self) -> None:
+        barrier = threading.Barrier(2, timeout=5)
+        lock = threading.Lock()
+        boots: List[Tuple[str, str, str]] = []
+
+        def run_boot(machine: rig_boot.Machine, name: str, mode: str, log: str,
+                     timeout: int, printer: rig_boot.Printer, append: str = "",
+                     *args: object, **kwargs: object) -> rig_boot.BootOutcome:
+            # both boots of a step must be running at once to get past this
+            barrier.wait()
+            kernel = os.path.basename(machine.kout)
+            p = bench.Plan(kernel, int(re.search(r"round (\d+)", name).group(1)) - 1,
+                           machine.smp, "main")
+            with lock:
+                boots.append((kernel, machine.host_cpus, name))
+                # ours came up on jiffies in its first try of round 2
+                clock = "refined-jiffies" if (kernel, p.round) == ("ours", 1) and \
+                    sum(1 for b in boots if b[2] == name) == 1 else "tsc"
+            text = fake_console(p)
+            if clock != "tsc":
+                text = text.replace("clocksource tsc-early", "clocksource " + clock)
+            return rig_boot.BootOutcome(log, text, rig_boot.parse_sections(text), 1.0,
+                                        True, "")
+
+        with mock.patch.object(os, "cpu_count", lambda: 2):
+            res = run_fake_bench(self, run_boot, "bench", 2, 0, 3.0, (4,), "make bench",
+                                 together=True)
+        # round 1: base first, on CPU 0; round 2: ours first, on CPU 0, and
+        # its coarse first try boots the pair again
+        self.assertEqual(sorted(boots[:2]), [("base", "0", "base round 1 main (4 vCPUs)"),
+                                             ("ours", "1", "ours round 1 main (4 vCPUs)")])
+        self.assertEqual(sorted(boots[2:4]), [("base", "1", "base round 2 main (4 vCPUs)"),
+                                              ("ours", "0", "ours round 2 main (4 vCPUs)")])
+        self.assertEqual(sorted(boots[4:]), sorted(boots[2:4]))
+        self.assertIn("boots: each round's two at the same time, on host CPUs 0 and 1", res)
+        self.assertRegex(res, r"ours-r2-main4 +1 s  refined-jiffies -> tsc  coarse clock: "
+                         r"booted again")
+        self.assertRegex(res, r"base-r2-main4 +1 s  tsc-early -> tsc  booted again with its pair")
+        rows = {re.split(r"\s{2,}", line.strip())[0]: line for line in res.splitlines()
+                if line.startswith("  ")}
+        self.assertRegex(rows["-b 0 -p 4 -t 16"], r" 0\.800 +0\.800 0\.800-0\.800 +2/2 +0/0")
+
+    def test_host_halves(self) -> None:
+        self.assertEqual(bench.host_halves(2), ("0", "1"))
+        self.assertEqual(bench.host_halves(5), ("0-1", "2-3"))
+        with self.assertRaises(ValueError):
+            bench.host_halves(1)
 
     def test_derived_quotient_of_times(self) -> None:
         t = bench.Tally()
