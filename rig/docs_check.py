@@ -137,6 +137,18 @@ class Nested(Ignored):
         return [node]
 
 
+def sphinx_version() -> str:
+    """What Documentation/sphinx/kerneldoc.py hands kernel-doc: Sphinx's
+    version, here the installed one, else Debian 12's python3-sphinx (the
+    README's htmldocs command).  Without it kernel-doc warns that it found
+    no Sphinx, on every machine that has none."""
+    try:
+        import sphinx  # type: ignore
+        return sphinx.__version__
+    except ImportError:
+        return "5.3.0"
+
+
 class KernelDoc(Directive):
     """Documentation/sphinx/kerneldoc.py's directive, through scripts/kernel-doc."""
     required_arguments = 1
@@ -150,7 +162,8 @@ class KernelDoc(Directive):
 
     def run(self):
         src = self.arguments[0]
-        cmd = [os.path.join(ctx().tree, "scripts", "kernel-doc"), "-rst", "-enable-lineno"]
+        cmd = [os.path.join(ctx().tree, "scripts", "kernel-doc"), "-rst", "-enable-lineno",
+               "-sphinx-version", sphinx_version()]
         o = self.options
         if "export" in o:
             cmd.append("-export")
