@@ -14,7 +14,8 @@
 #   make series-check        the series: checkpatch, get_maintainer, every step built
 #   make docs-check          our documentation as the docs build sees it (seconds)
 #
-# KERNEL=base|ours|fixes, HWBP_SMP=N (guest CPUs, default 4), ARCHES=row,... (make arches).
+# KERNEL=base|ours|fixes, HWBP_SMP=N (guest CPUs, default 4), ARCHES=row,... (make arches),
+# BENCH_TOGETHER=1 (make bench: each round's two kernels booted at the same time).
 
 KERNEL    ?= ours
 B         := $(CURDIR)/build
