@@ -45,13 +45,17 @@
  * - bp_owner[i] is set before DR7 enables slot i and cleared only after DR7
  *   has stopped matching it, so a #DB for slot i always finds its event.
  *
- * - cpu_dr7 is the DR7 value this CPU should run with.  At every instruction
- *   boundary its enable bits are a superset of the register's: the entry
- *   code's local_db_save() skips the (under a hypervisor, trapping) DR7 read
- *   when the shadow says nothing is enabled, and KVM decides from it whether
- *   to reload the host's registers.  So the shadow gains bits before the
- *   register and loses them after it.  Its control bits only ever describe
- *   slots that have an owner; GE is set while any slot is enabled.
+ * - cpu_dr7 is the DR7 value this CPU should run with.  It is zero only
+ *   while the register enables nothing: the entry code's local_db_save()
+ *   skips the (under a hypervisor, trapping) DR7 read when the shadow says
+ *   nothing is enabled, and KVM decides from it whether to reload the
+ *   host's registers.  And it is never older than the register, because
+ *   local_db_restore() loads the shadow, not the value it saved, when a
+ *   #DB or NMI that interrupted a writer returns: a shadow still holding a
+ *   slot the register had already dropped would re-enable it with no
+ *   owner.  So the shadow changes first, except when the last enabled slot
+ *   goes.  Its control bits only ever describe slots that have an owner;
+ *   GE is set while any slot is enabled.
  *
  * - dr_addr[i] is what DR<i> was last loaded with, for reloading the
  *   registers after a guest, a CPU restart or resume.
@@ -118,21 +122,25 @@ int decode_dr7(unsigned long dr7, int bpnum, unsigned int *len,
 	       (DR_LOCAL_ENABLE | DR_GLOBAL_ENABLE);
 }
 
-/* Write DR7 and its shadow in the order the rules above require. */
+/*
+ * Write DR7 and its shadow in the order the rules above require.  Callers
+ * add one slot or remove one, so a #DB or NMI between the two writes
+ * finds the register still old and the shadow new; that handler's exit
+ * loads the new value early, and never the old one back.
+ */
 static void dr7_update(unsigned long dr7)
 {
-	unsigned long old = this_cpu_read(cpu_dr7);
+	if (!(dr7 & (DR_LOCAL_ENABLE_MASK | DR_GLOBAL_ENABLE_MASK))) {
+		/* A zero shadow must mean that nothing is enabled. */
+		set_debugreg(0, 7);
+		barrier();
+		this_cpu_write(cpu_dr7, 0);
+		return;
+	}
 
-	if (!(dr7 & (DR_LOCAL_ENABLE_MASK | DR_GLOBAL_ENABLE_MASK)))
-		dr7 = 0;
-
-	/* Growing: the shadow covers the register from the first moment. */
-	this_cpu_write(cpu_dr7, old | dr7);
+	this_cpu_write(cpu_dr7, dr7);
 	barrier();
 	set_debugreg(dr7, 7);
-	barrier();
-	/* Shrinking: the register stopped matching before the shadow says so. */
-	this_cpu_write(cpu_dr7, dr7);
 }
 
 /* The slot of @slots (bp_owner or bp_parked) that holds @bp, or -1. */
