@@ -619,7 +619,8 @@ def run(rounds: int, scaling_rounds: int, seconds: float, cpus: Sequence[int],
                                          o.measure.unit if o.measure else "-",
                                          "no" if data.excluded else "yes", o.why]) + "\n")
             raw.flush()
-    lines = table(tally, main_smp, cpus)
+    # no scaling boots: no rows for their vCPU counts
+    lines = table(tally, main_smp, cpus if min(rounds, scaling_rounds) else ())
     head = ["command: " + command,
             "rounds: %d (vCPU scaling boots: %d), %g s of work per figure, %d vCPUs "
             "(HWBP_SMP), scaling at %s vCPUs" % (rounds, min(rounds, scaling_rounds), seconds,
