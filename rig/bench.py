@@ -334,26 +334,18 @@ def plan(rounds: int, scaling_rounds: int, main_smp: int,
 
 
 def together_steps(boots: Sequence[Plan]) -> List[List[Plan]]:
-    """plan()'s boots as pairs booted at the same time: the two kernels of
-    each round and set, in plan()'s order (which sets the host CPUs)."""
-    steps: List[List[Plan]] = []
-    for p in boots:
-        last = steps[-1] if steps else []
-        if len(last) == 1 and (last[0].round, last[0].set, last[0].smp) == \
-                (p.round, p.set, p.smp):
-            last.append(p)
-        else:
-            steps.append([p])
-    return steps
+    """plan()'s boots as the pairs booted at the same time: plan() lists
+    each round's two kernels of a set next to each other, in the order
+    that picks their host CPUs."""
+    return [list(boots[i:i + 2]) for i in range(0, len(boots), 2)]
 
 
-def host_halves(ncpu: int) -> Tuple[str, str]:
+def host_halves(ncpu: int) -> Tuple[str, ...]:
     """taskset CPU lists splitting the host in two (one core each on 2)."""
     if ncpu < 2:
         raise ValueError("booting two guests together needs 2 host CPUs, not %d" % ncpu)
     half = ncpu // 2
-    return ("%d-%d" % (0, half - 1) if half > 1 else "0",
-            "%d-%d" % (half, 2 * half - 1) if half > 1 else "1")
+    return tuple(str(lo) if half == 1 else "%d-%d" % (lo, lo + half - 1) for lo in (0, half))
 
 
 def expected(p: Plan, seconds: float) -> float:

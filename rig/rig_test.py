@@ -453,6 +453,11 @@ class BenchRunTest(unittest.TestCase):
         self.assertEqual(len(p), 5 * 2 + 3 * 3 * 2)
         self.assertEqual(len({b.log_name for b in p}), len(p))
         self.assertLess(sum(bench.expected(b, 3.0) for b in p), 40 * 60)
+        # --together boots plan()'s neighbours as pairs: the two kernels
+        # of one round, set and vCPU count
+        for a, b in bench.together_steps(p):
+            self.assertEqual((a.round, a.set, a.smp), (b.round, b.set, b.smp))
+            self.assertEqual({a.kernel, b.kernel}, set(bench.KERNELS))
 
     def test_run_tables_both_kernels(self) -> None:
         boots: List[bench.Plan] = []
