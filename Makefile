@@ -9,6 +9,7 @@
 #   make run                 the demo: gdb and perf watching a variable
 #   make bench               every benchmark on both kernels, side by side
 #   make bench-control       the same with the baseline in both columns: the noise floor
+#   make bench-icount        instructions per op of each kernel at one vCPU (QEMU -icount)
 #   make arches              both kernels on every architecture with the core
 #   make series              the patch series, build/series/patches
 #   make series-check        the series: checkpatch, get_maintainer, every step built
@@ -27,7 +28,7 @@ TARBALL   := /usr/src/linux-source-6.12.tar.xz
 
 .PHONY: all setup source ours-src series series-check docs-check fixes base ours kernel image image-base \
 	image-ours image-fixes check \
-	check-lockdep check-debug check-distro robustness bench bench-control compare golden run arches check-arches checkpatch provenance \
+	check-lockdep check-debug check-distro robustness bench bench-control bench-icount compare golden run arches check-arches checkpatch provenance \
 	fresh-check clean distclean
 
 all: kernel
@@ -170,6 +171,14 @@ bench: image-base image-ours
 bench-control: image-base
 	@rig/rig.py bench $(BENCH_ROUNDS) --scaling-rounds $(BENCH_SCALING_ROUNDS) \
 		--seconds $(BENCH_SECONDS) --control
+
+# Instructions per op instead of times: one vCPU under QEMU -icount, where
+# the guest's clock counts instructions; the same at every boot, so two
+# rounds suffice (build/logs/bench-icount/results.txt).
+BENCH_ICOUNT_ROUNDS ?= 2
+BENCH_ICOUNT_SECONDS ?= 1
+bench-icount: image-base image-ours
+	@rig/rig.py bench $(BENCH_ICOUNT_ROUNDS) --seconds $(BENCH_ICOUNT_SECONDS) --icount
 
 compare:
 	@$(MAKE) --no-print-directory check KERNEL=base || true

@@ -38,6 +38,13 @@ its half of the host, so at more vCPUs than that half has cores they
 are time-sliced, and those figures are not the alternating run's.  A
 boot of the pair that comes up on a coarse clock boots the pair again.
 
+Instructions (make bench-icount, --icount).  What TCG's drift cannot
+move: at one vCPU under QEMU's icount mode (ICOUNT_ARGS) the guest's
+clock counts the instructions it executes, so each figure becomes the
+instructions its whole path executes per op, the same at every boot.
+It is a count, not a cost: a debug-register write, a serialising
+instruction or an IPI counts as one.
+
 The smoke run in `make check` (bench-smoke, SMOKE_SECTIONS) runs every
 benchmark once with the least work and checks only that it ran and printed
 its figure.
@@ -64,6 +71,20 @@ CLOCK_RETRIES = 2
 # else there is jiffies-based (4 ms steps at HZ=250).
 FINE_CLOCKS = ("tsc", "tsc-early")
 SPREAD_MAX = 1.5
+# Every bench boot, of both kernels: the KUnit suites built into ours
+# create some 80 tasks at boot that 6.12's do not, which puts the bench's
+# pids past 64, a second level of the pid radix tree that every ptrace
+# request walks (find_get_task_by_vpid()): 36 instructions more per
+# PEEKUSER pair, measured with ICOUNT_ARGS.
+NO_KUNIT = "kunit.enable=0"
+# make bench-icount: QEMU's icount mode advances the guest's clock by 1 ns
+# per instruction executed, so a figure's time is its instruction count,
+# the same at every boot and apart from the host: what each kernel's path
+# executes, not what it costs a real CPU (a debug-register write or an IPI
+# counts one instruction).  The guest then runs several times slower.
+ICOUNT_ARGS = ("-icount", "shift=0")
+ICOUNT_UNIT = "insns/op"
+ICOUNT_SLOWDOWN = 10
 # The vCPU counts the scaling boots add to the main boots' (HWBP_SMP).
 SCALING_CPUS = (1, 2, 4, 8)
 
@@ -354,9 +375,10 @@ def expected(p: Plan, seconds: float) -> float:
                                         else TOOL_COST_S) for n in SETS[p.set])
 
 
-def boot_timeout(p: Plan, seconds: float) -> int:
+def boot_timeout(p: Plan, seconds: float, icount: bool = False) -> int:
     """Well past the expected time: a hang, not a slow figure, ends it."""
-    return int(60 + len(SETS[p.set]) * (3 * seconds + 25))
+    return int((60 + len(SETS[p.set]) * (3 * seconds + 25))
+               * (ICOUNT_SLOWDOWN if icount else 1))
 
 
 @dataclass
@@ -372,9 +394,21 @@ class BootData:
         return coarse(self.clocks)
 
 
-def boot_data(p: Plan, secs: Sections, elapsed: float, trouble: str = "") -> BootData:
-    return BootData(p, clocks(secs), {n: parse_figure(BY_NAME[n], secs.get(n))
-                                      for n in SETS[p.set]}, elapsed, trouble)
+def instructions(o: Outcome) -> Outcome:
+    """An icount boot's figure as instructions per op (1 ns each)."""
+    if o.measure is None:
+        return o
+    m = o.measure
+    return o._replace(measure=m._replace(value=as_time(m.value, m.unit) * (
+        1e9 if m.is_rate else 1e3), unit=ICOUNT_UNIT))
+
+
+def boot_data(p: Plan, secs: Sections, elapsed: float, trouble: str = "",
+              icount: bool = False) -> BootData:
+    figures = {n: parse_figure(BY_NAME[n], secs.get(n)) for n in SETS[p.set]}
+    if icount:
+        figures = {n: instructions(o) for n, o in figures.items()}
+    return BootData(p, clocks(secs), figures, elapsed, trouble)
 
 
 # --- the table -----------------------------------------------------------------
@@ -539,20 +573,27 @@ def release(kout: str) -> str:
 
 
 def run(rounds: int, scaling_rounds: int, seconds: float, cpus: Sequence[int],
-        command: str, top: str = TOP, control: bool = False, together: bool = False) -> int:
+        command: str, top: str = TOP, control: bool = False, together: bool = False,
+        icount: bool = False) -> int:
     """control: build/base in both columns, in build/logs/bench-control: its
     ratios are what two boots of one kernel differ by, the noise floor that
     ours/base is read against.  together: each round's two boots at the
-    same time, on their own halves of the host (see the module's doc)."""
+    same time, on their own halves of the host (see the module's doc).
+    icount: instructions per op at one vCPU (ICOUNT_ARGS), in
+    build/logs/bench-icount, no scaling boots."""
     b = os.path.join(top, "build")
-    logs = os.path.join(b, "logs", "bench-control" if control else "bench")
+    logs = os.path.join(b, "logs", "bench-control" if control else
+                        "bench-icount" if icount else "bench")
     os.makedirs(logs, exist_ok=True)
     printer = Printer()
-    main_smp = rig_boot.default_smp()
+    main_smp = 1 if icount else rig_boot.default_smp()
+    if icount:
+        scaling_rounds, cpus = 0, ()
     boots = plan(rounds, scaling_rounds, main_smp, cpus)
     steps = together_steps(boots) if together else [[p] for p in boots]
     halves = host_halves(os.cpu_count() or 1) if together else ("", "")
-    guess = [max(expected(p, seconds) for p in step) for step in steps]
+    guess = [max(expected(p, seconds) for p in step) * (ICOUNT_SLOWDOWN if icount else 1)
+             for step in steps]
     others = ",".join(str(n) for n in cpus if n != main_smp) or "no other"
     printer.line("bench: %d rounds of base and ours at %d vCPUs (%d figures), the first %d "
                  "also at %s vCPUs (%d figures), %g s of work per figure: %d boots%s, "
@@ -574,9 +615,10 @@ def run(rounds: int, scaling_rounds: int, seconds: float, cpus: Sequence[int],
                           host_cpus=host_cpus)
         out = rig_boot.run_boot(machine, p.label, "bench",
                                 os.path.join(logs, p.log_name + ".log"),
-                                boot_timeout(p, seconds), printer,
-                                "hwbpsecs=%g hwbpset=%s" % (seconds, p.set))
-        return boot_data(p, out.sections, out.elapsed, out.trouble)
+                                boot_timeout(p, seconds, icount), printer,
+                                "hwbpsecs=%g hwbpset=%s %s" % (seconds, p.set, NO_KUNIT),
+                                ICOUNT_ARGS if icount else ())
+        return boot_data(p, out.sections, out.elapsed, out.trouble, icount)
 
     with open(os.path.join(logs, "figures.tsv"), "w") as raw, \
             ThreadPoolExecutor(max_workers=2) as pool:
@@ -622,6 +664,10 @@ def run(rounds: int, scaling_rounds: int, seconds: float, cpus: Sequence[int],
             "kernels: " + ", ".join("%s %s" % (k, release(kout[k])) for k in KERNELS)]
     if control:
         head.append("control run: both columns are build/base; ours/base is the noise floor")
+    if icount:
+        head.append("icount run: QEMU %s, the guest's clock counts instructions (1 ns each): "
+                    "%s are instructions executed per op, by the guest's whole path"
+                    % (" ".join(ICOUNT_ARGS), ICOUNT_UNIT))
     head += host_facts()
     last = {d.plan: d for d in done}
     head.append("boots (wall time, guest clocksource at its start -> end):")

@@ -4,6 +4,7 @@
 
   rig/rig.py check NAME KOUT IMAGE    every suite, the table, the summary line
   rig/rig.py bench [ROUNDS] [--seconds S] [--scaling-rounds N] [--cpus 1,2,4,8] [--together]
+                                      [--control] [--icount]
                                       every benchmark, base vs ours (rig/bench.py)
   rig/rig.py demo KOUT IMAGE          gdb and perf watching a variable
   rig/rig.py diagnose KOUT IMAGE [MODE]  the #DB exceptions QEMU raised
@@ -185,7 +186,7 @@ def run_bench(args: argparse.Namespace) -> int:
     return bench.run(args.rounds, args.scaling_rounds, args.seconds,
                      [int(n) for n in args.cpus.split(",") if n],
                      " ".join(shlex.quote(a) for a in sys.argv), control=args.control,
-                     together=args.together)
+                     together=args.together, icount=args.icount)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -290,6 +291,8 @@ def main(argv: Sequence[str]) -> int:
     p.add_argument("--together", action="store_true",
                    help="boot each round's two kernels at the same time, each on its own "
                    "half of the host's CPUs, so that the host's drift slows both")
+    p.add_argument("--icount", action="store_true",
+                   help="one vCPU, QEMU -icount: instructions per op instead of times")
     p.set_defaults(func=run_bench)
 
     p = sub.add_parser("demo", help="gdb and perf watching a variable")

@@ -467,8 +467,9 @@ class BenchRunTest(unittest.TestCase):
                      *args: object, **kwargs: object) -> rig_boot.BootOutcome:
             p = bench.plan(2, 1, 4, (1, 4))[len(boots)]
             boots.append(p)
-            self.assertEqual((machine.smp, mode, append),
-                             (p.smp, "bench", "hwbpsecs=3 hwbpset=%s" % p.set))
+            self.assertEqual((machine.smp, mode, append, args),
+                             (p.smp, "bench", "hwbpsecs=3 hwbpset=%s kunit.enable=0" % p.set,
+                              ((),)))
             # ours' second main boot ran on jiffies: left out
             text = fake_console(p, "refined-jiffies" if p.log_name == "ours-r2-main4"
                                 else "tsc")
@@ -493,6 +494,36 @@ class BenchRunTest(unittest.TestCase):
         self.assertRegex(rows["thread -b 4 -p 4 -t 16 @1"], r" 0\.800 +0\.800 0\.800-0\.800 +1/1 +0/0")
         self.assertRegex(rows["watched/unwatched: a store that traps"],
                          r"ratio +1\.000 +1\.000 +1\.000")
+
+    def test_icount_tables_instructions_per_op(self) -> None:
+        boots: List[bench.Plan] = []
+
+        def run_boot(machine: rig_boot.Machine, name: str, mode: str, log: str,
+                     timeout: int, printer: rig_boot.Printer, append: str = "",
+                     qemu_args: Sequence[str] = (), *args: object,
+                     **kwargs: object) -> rig_boot.BootOutcome:
+            p = bench.plan(2, 0, 1, ())[len(boots)]
+            boots.append(p)
+            self.assertEqual((machine.smp, tuple(qemu_args)), (1, bench.ICOUNT_ARGS))
+            text = fake_console(p)
+            return rig_boot.BootOutcome(log, text, rig_boot.parse_sections(text), 1.0,
+                                        True, "")
+
+        res = run_fake_bench(self, run_boot, "bench-icount", 2, 3, 1.0, (1, 2, 4, 8),
+                             "make bench-icount", icount=True)
+        # no scaling boots: two rounds of one boot each
+        self.assertEqual([(b.kernel, b.set) for b in boots],
+                         [("base", "main"), ("ours", "main"), ("ours", "main"),
+                          ("base", "main")])
+        self.assertIn("icount run: QEMU -icount shift=0", res)
+        rows = {re.split(r"\s{2,}", line.strip())[0]: line for line in res.splitlines()
+                if line.startswith("  ")}
+        # 1 ns of guest time is one instruction: a rate of 1e6/v ops/s is
+        # 1000 v instructions per op, a time of v usecs/op as many
+        self.assertRegex(rows["(b) move DR0 while enabled"],
+                         r"insns/op +100000 +100000-100000 +80000 +80000-80000 +0\.800 ")
+        self.assertRegex(rows["-b 0 -p 4 -t 16"], r"insns/op +105000 +100000-110000 ")
+        self.assertNotIn("@1", res)
 
     def test_a_boot_on_a_coarse_clock_boots_again(self) -> None:
         kernels: List[str] = []

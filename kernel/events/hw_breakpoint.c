@@ -162,10 +162,10 @@ static const struct rhashtable_params bp_task_params = {
 /*
  * Holders
  * -------
- * Every breakpoint event carries a struct bp_holder in ->pmu_private, which
- * belongs to us as the breakpoint PMU, from event_init to destroy: what the
- * event may hold, whether it holds it now, and its place in the lists of
- * bp_holder_buckets.  The lists are read only by the debugfs view and the
+ * Every breakpoint event carries a struct hw_breakpoint_holder in
+ * hw.bp_holder, ours from event_init to destroy: what the event may hold
+ * (->hold, an enum bp_hold), whether it holds it now (->held) and its place
+ * in the lists of bp_holder_buckets (->node).  The lists are read only by the debugfs view and the
  * reports, so they cost nothing on any path that schedules or hits a
  * breakpoint; they are hashed by event because every event is listed and
  * unlisted as it is made and freed, which inherited breakpoints do at
@@ -205,13 +205,6 @@ enum bp_hold {
 	BP_HOLD_NEVER,
 };
 
-struct bp_holder {
-	struct list_head	node;
-	struct perf_event	*bp;
-	enum bp_hold		hold;
-	bool			held;		/* accounted in the invariant now */
-};
-
 #define BP_HOLDER_BITS	6
 
 static struct bp_holder_bucket {
@@ -224,9 +217,19 @@ static struct bp_holder_bucket *bp_bucket_of(struct perf_event *bp)
 	return &bp_holder_buckets[hash_ptr(bp, BP_HOLDER_BITS)];
 }
 
-static struct bp_holder *bp_holder_of(struct perf_event *bp)
+static struct hw_breakpoint_holder *bp_holder_of(struct perf_event *bp)
 {
-	return bp->pmu_private;
+	return &bp->hw.bp_holder;
+}
+
+static struct perf_event *bp_of_holder(struct hw_breakpoint_holder *h)
+{
+	return container_of(h, struct perf_event, hw.bp_holder);
+}
+
+static bool bp_is_flexible(struct perf_event *bp)
+{
+	return bp_holder_of(bp)->hold == BP_HOLD_NEVER;
 }
 
 /* Would @bp hold a slot with the attributes @attr?  See enum bp_hold. */
@@ -691,18 +694,18 @@ static const char *bp_type_name(u64 bp_type)
 	return "?";
 }
 
-static const char *bp_kind_name(struct bp_holder *h)
+static const char *bp_kind_name(struct hw_breakpoint_holder *h)
 {
 	if (h->hold == BP_HOLD_WHILE_ENABLED)
 		return "ptrace";
 	/* Kernel counters are owned by perf's tombstone, not by a task. */
-	return IS_ERR(READ_ONCE(h->bp->owner)) ? "kernel" : "perf";
+	return IS_ERR(READ_ONCE(bp_of_holder(h)->owner)) ? "kernel" : "perf";
 }
 
 /* The holder as a user knows it: task comm[pid], or the kernel handler. */
-static void bp_who(struct bp_holder *h, char *buf, size_t len)
+static void bp_who(struct hw_breakpoint_holder *h, char *buf, size_t len)
 {
-	struct perf_event *e = h->bp;
+	struct perf_event *e = bp_of_holder(h);
 	struct task_struct *tsk = e->hw.target;
 
 	/* A perf_event_open() owner is freed after an RCU grace period. */
@@ -729,10 +732,10 @@ static bool bp_full_on(struct perf_event *bp, enum bp_type_idx t, int cpu)
 }
 
 /* Could @h be one of the reasons @bp found no slot on the CPUs in @full? */
-static bool bp_competes(struct bp_holder *h, struct perf_event *bp,
+static bool bp_competes(struct hw_breakpoint_holder *h, struct perf_event *bp,
 			enum bp_type_idx t, const struct cpumask *full)
 {
-	struct perf_event *e = h->bp;
+	struct perf_event *e = bp_of_holder(h);
 
 	if (!READ_ONCE(h->held) || e == bp || bp_class(e->attr.bp_type) != t)
 		return false;
@@ -755,13 +758,13 @@ static void bp_report_holders(struct perf_event *bp, enum bp_type_idx t,
 			      const struct cpumask *full)
 {
 	struct bp_holder_bucket *b;
-	struct bp_holder *h;
+	struct hw_breakpoint_holder *h;
 	int cpu, shown = 0, more = 0;
 
 	for (b = bp_holder_buckets; b < bp_holder_buckets + (1 << BP_HOLDER_BITS); b++) {
 		mutex_lock(&b->lock);
 		list_for_each_entry(h, &b->list, node) {
-			struct perf_event *e = h->bp;
+			struct perf_event *e = bp_of_holder(h);
 			char who[KSYM_SYMBOL_LEN], where[16] = "all CPUs";
 
 			if (!bp_competes(h, bp, t, full))
@@ -888,7 +891,7 @@ static int bp_take_slot(struct perf_event *bp)
 	return ret;
 }
 
-/* Account @bp if, as it is now, it holds a slot (see struct bp_holder). */
+/* Account @bp if, as it is now, it holds a slot (see "Holders"). */
 int reserve_bp_slot(struct perf_event *bp)
 {
 	int ret = bp_check(bp, bp->attr.bp_type);
@@ -901,7 +904,7 @@ int reserve_bp_slot(struct perf_event *bp)
 /* Give back what @bp holds, if anything: releasing twice is harmless. */
 void release_bp_slot(struct perf_event *bp)
 {
-	struct bp_holder *h = bp_holder_of(bp);
+	struct hw_breakpoint_holder *h = bp_holder_of(bp);
 
 	if (bp_check(bp, bp->attr.bp_type))
 		return;
@@ -1026,23 +1029,28 @@ int dbg_release_bp_slot(struct perf_event *bp)
 	return 0;
 }
 
-/* What the hardware can watch, and never a kernel address for exclude_kernel. */
+/*
+ * What the hardware can watch, and never a kernel address for
+ * exclude_kernel; *@kernel tells whether @hw watches one.
+ */
 static int bp_decode(struct perf_event *bp, const struct perf_event_attr *attr,
-		     struct arch_hw_breakpoint *hw)
+		     struct arch_hw_breakpoint *hw, bool *kernel)
 {
 	int err = hw_breakpoint_arch_parse(bp, attr, hw);
 
-	if (!err && attr->exclude_kernel && arch_check_bp_in_kernelspace(hw))
-		err = -EINVAL;
-	return err;
+	if (err)
+		return err;
+	*kernel = arch_check_bp_in_kernelspace(hw);
+	return *kernel && attr->exclude_kernel ? -EINVAL : 0;
 }
 
 static int bp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
 		    struct arch_hw_breakpoint *hw)
 {
-	int err = bp_decode(bp, attr, hw);
+	bool kernel;
+	int err = bp_decode(bp, attr, hw, &kernel);
 
-	if (err || !arch_check_bp_in_kernelspace(hw))
+	if (err || !kernel)
 		return err;
 	/* Unprivileged breakpoints in the trap path could recurse. */
 	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
@@ -1066,14 +1074,16 @@ static int bp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
 int hw_breakpoint_validate(const struct perf_event_attr *attr,
 			   struct arch_hw_breakpoint *info)
 {
-	return bp_decode(NULL, attr, info);
+	bool kernel;
+
+	return bp_decode(NULL, attr, info, &kernel);
 }
 
 /*
  * Breakpoints switched on and off by their user
  * ---------------------------------------------
- * Which breakpoints hold a slot, and when, is said once above struct
- * bp_holder.  Switching a user breakpoint on and off through perf costs a
+ * Which breakpoints hold a slot, and when, is said once above enum
+ * bp_hold.  Switching a user breakpoint on and off through perf costs a
  * call on the CPU the task last ran on, an IPI when that is another one,
  * for every slot of every DR7 write.  A tracee is frozen and off every
  * CPU while its tracer writes (ptrace_freeze_traced()), so
@@ -1103,9 +1113,7 @@ static bool bp_multiplex;
  */
 bool hw_breakpoint_is_flexible(struct perf_event *bp)
 {
-	struct bp_holder *h = bp ? bp_holder_of(bp) : NULL;
-
-	return h && h->hold == BP_HOLD_NEVER;
+	return bp && bp_is_flexible(bp);
 }
 
 /* A user breakpoint perf has scheduled in while its user has it off. */
@@ -1117,7 +1125,7 @@ static bool bp_disarmed(struct perf_event *bp)
 static bool bp_wants_flexible(struct perf_event *bp)
 {
 	if (bp->parent)
-		return hw_breakpoint_is_flexible(bp->parent);
+		return bp_is_flexible(bp->parent);
 	return arch_hw_breakpoint_can_multiplex() && READ_ONCE(bp_multiplex) &&
 	       !bp->group_leader->attr.pinned && !bp->attr.sigtrap;
 }
@@ -1515,13 +1523,13 @@ bool hw_breakpoint_is_used(void)
 static int bp_holders_show(struct seq_file *m, void *unused)
 {
 	struct bp_holder_bucket *b;
-	struct bp_holder *h;
+	struct hw_breakpoint_holder *h;
 
 	seq_puts(m, "kind\tclass\tpinned\tcpu\twho\ttype\tlen\taddress\tin_register\n");
 	for (b = bp_holder_buckets; b < bp_holder_buckets + (1 << BP_HOLDER_BITS); b++) {
 		mutex_lock(&b->lock);
 		list_for_each_entry(h, &b->list, node) {
-			struct perf_event *e = h->bp;
+			struct perf_event *e = bp_of_holder(h);
 			char who[KSYM_SYMBOL_LEN];
 			int state = READ_ONCE(e->state), oncpu = READ_ONCE(e->oncpu);
 
@@ -1620,20 +1628,15 @@ EXPORT_SYMBOL_IF_KUNIT(hw_breakpoint_unblock_updaters);
 
 static void bp_event_destroy(struct perf_event *bp)
 {
-	struct bp_holder *h = bp_holder_of(bp);
-
 	release_bp_slot(bp);
 	mutex_lock(&bp_bucket_of(bp)->lock);
-	list_del(&h->node);
+	list_del(&bp_holder_of(bp)->node);
 	mutex_unlock(&bp_bucket_of(bp)->lock);
-	bp->pmu_private = NULL;
-	kfree(h);
 }
 
 static int bp_event_init(struct perf_event *bp)
 {
 	enum bp_type_idx t = bp_class(bp->attr.bp_type);
-	struct bp_holder *h;
 	int err;
 
 	if (bp->attr.type != PERF_TYPE_BREAKPOINT)
@@ -1648,21 +1651,12 @@ static int bp_event_init(struct perf_event *bp)
 	    (!bp_nr_slots[t] && bp->attr.bp_type != HW_BREAKPOINT_EMPTY))
 		return -EOPNOTSUPP;
 
-	h = kzalloc(sizeof(*h), GFP_KERNEL);
-	if (!h)
-		return -ENOMEM;
-	h->bp = bp;
-	h->hold = bp_hold_of_new(bp);
-	bp->pmu_private = h;
-
+	bp_holder_of(bp)->hold = bp_hold_of_new(bp);
 	err = register_perf_hw_breakpoint(bp);
-	if (err) {
-		bp->pmu_private = NULL;
-		kfree(h);
+	if (err)
 		return err;
-	}
 	mutex_lock(&bp_bucket_of(bp)->lock);
-	list_add_tail(&h->node, &bp_bucket_of(bp)->list);
+	list_add_tail(&bp_holder_of(bp)->node, &bp_bucket_of(bp)->list);
 	mutex_unlock(&bp_bucket_of(bp)->lock);
 	bp->destroy = bp_event_destroy;
 	return 0;
@@ -1702,7 +1696,7 @@ static bool bp_flexible_fits(struct perf_event *bp)
 static void bp_pmu_del(struct perf_event *bp, int flags)
 {
 	arch_uninstall_hw_breakpoint(bp);
-	if (hw_breakpoint_is_flexible(bp))
+	if (bp_is_flexible(bp))
 		__this_cpu_sub(bp_flexible_in[bp_class(bp->attr.bp_type)],
 			       bp_weight(bp));
 }
@@ -1721,7 +1715,7 @@ static int bp_pmu_add(struct perf_event *bp, int flags)
 	if (bp_disarmed(bp))
 		return 0;
 	/* The architecture warns if one that was promised a register got none. */
-	if (!hw_breakpoint_is_flexible(bp))
+	if (!bp_is_flexible(bp))
 		return arch_install_hw_breakpoint(bp);
 
 	/* Quietly: perf rotates the flexible ones that did not fit. */

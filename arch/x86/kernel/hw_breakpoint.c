@@ -462,7 +462,8 @@ VISIBLE_IF_KUNIT int x86_bp_decode(unsigned long addr, u64 len, u32 type,
 	unsigned long last = addr + len - 1;
 	int code;
 
-	if (last < addr || in_debug_entry_data(addr, last))
+	/* All of that data is the kernel's: a user range needs no look. */
+	if (last < addr || (last >= TASK_SIZE_MAX && in_debug_entry_data(addr, last)))
 		return -EINVAL;
 
 	hw->address = addr;

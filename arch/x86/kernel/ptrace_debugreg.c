@@ -232,22 +232,6 @@ static int ptrace_write_addr(struct task_struct *tsk, int n, unsigned long addr)
 	return modify_user_hw_breakpoint_frozen(bp, &attr);
 }
 
-unsigned long ptrace_get_debugreg(struct task_struct *tsk, int n)
-{
-	struct thread_struct *thread = &tsk->thread;
-
-	if (n < HBP_NUM) {
-		struct perf_event *bp = thread->ptrace_bps[array_index_nospec(n, HBP_NUM)];
-
-		return bp ? bp->hw.info.address : 0;
-	}
-	if (n == 6)
-		return thread->virtual_dr6 ^ DR6_RESERVED;	/* to DR6 polarity */
-	if (n == 7)
-		return thread->ptrace_dr7;
-	return 0;
-}
-
 int ptrace_set_debugreg(struct task_struct *tsk, int n, unsigned long val)
 {
 	struct thread_struct *thread = &tsk->thread;
