@@ -72,7 +72,7 @@ CLOCK_RETRIES = 2
 FINE_CLOCKS = ("tsc", "tsc-early")
 SPREAD_MAX = 1.5
 # Every bench boot, of both kernels: the KUnit suites built into ours
-# create some 80 tasks at boot that 6.12's do not, which puts the bench's
+# create some 60 tasks at boot that 6.12's do not, which puts the bench's
 # pids past 64, a second level of the pid radix tree that every ptrace
 # request walks (find_get_task_by_vpid()): 36 instructions more per
 # PEEKUSER pair, measured with ICOUNT_ARGS.
@@ -81,10 +81,10 @@ NO_KUNIT = "kunit.enable=0"
 # per instruction executed, so a figure's time is its instruction count,
 # the same at every boot and apart from the host: what each kernel's path
 # executes, not what it costs a real CPU (a debug-register write or an IPI
-# counts one instruction).  The guest then runs several times slower.
+# counts one instruction).  The guest then runs about 1.5x slower here.
 ICOUNT_ARGS = ("-icount", "shift=0")
 ICOUNT_UNIT = "insns/op"
-ICOUNT_SLOWDOWN = 10
+ICOUNT_SLOWDOWN = 2
 # The vCPU counts the scaling boots add to the main boots' (HWBP_SMP).
 SCALING_CPUS = (1, 2, 4, 8)
 
@@ -595,14 +595,19 @@ def run(rounds: int, scaling_rounds: int, seconds: float, cpus: Sequence[int],
     guess = [max(expected(p, seconds) for p in step) * (ICOUNT_SLOWDOWN if icount else 1)
              for step in steps]
     others = ",".join(str(n) for n in cpus if n != main_smp) or "no other"
-    printer.line("bench: %d rounds of base and ours at %d vCPUs (%d figures), the first %d "
-                 "also at %s vCPUs (%d figures), %g s of work per figure: %d boots%s, "
+    scaling = (", the first %d also at %s vCPUs (%d figures)"
+               % (min(rounds, scaling_rounds), others, len(SETS["cpus"]))
+               if min(rounds, scaling_rounds) else "")
+    printer.line("bench: %d rounds of base and ours at %d vCPUs (%d figures)%s%s, %g s of "
+                 "work per figure: %d boots%s, "
                  "expected ~%.0f min (a guess: %.0f s a boot, a figure %g s + %.0f s with "
-                 "perf, + %.0f s with hw_breakpoint_bench)"
-                 % (rounds, main_smp, len(SETS["main"]), min(rounds, scaling_rounds), others,
-                    len(SETS["cpus"]), seconds, len(boots),
+                 "perf, + %.0f s with hw_breakpoint_bench%s)"
+                 % (rounds, main_smp, len(SETS["main"]), scaling,
+                    " under QEMU %s" % " ".join(ICOUNT_ARGS) if icount else "",
+                    seconds, len(boots),
                     ", two at a time on host CPUs %s and %s" % halves if together else "",
-                    sum(guess) / 60, BOOT_COST_S, seconds, PERF_COST_S, TOOL_COST_S))
+                    sum(guess) / 60, BOOT_COST_S, seconds, PERF_COST_S, TOOL_COST_S,
+                    ", times %d under icount" % ICOUNT_SLOWDOWN if icount else ""))
     kout = {k: os.path.join(b, "base" if control else k) for k in KERNELS}
     if control:
         printer.line("bench: control run, build/base in both columns (\"ours\" is base)")
