@@ -661,9 +661,9 @@ def run(rounds: int, scaling_rounds: int, seconds: float, cpus: Sequence[int],
     # no scaling boots: no rows for their vCPU counts
     lines = table(tally, main_smp, cpus if min(rounds, scaling_rounds) else ())
     head = ["command: " + command,
-            "rounds: %d (vCPU scaling boots: %d), %g s of work per figure, %d vCPUs "
-            "(HWBP_SMP), scaling at %s vCPUs" % (rounds, min(rounds, scaling_rounds), seconds,
-                                                main_smp, ",".join(map(str, cpus))),
+            "rounds: %d (vCPU scaling boots: %d), %g s of work per figure, %d vCPUs%s"
+            % (rounds, min(rounds, scaling_rounds), seconds, main_smp,
+               "" if icount else " (HWBP_SMP), scaling at %s vCPUs" % ",".join(map(str, cpus))),
             "boots: " + ("each round's two at the same time, on host CPUs %s and %s, swapped "
                          "every round" % halves if together else "one at a time, alternating"),
             "kernels: " + ", ".join("%s %s" % (k, release(kout[k])) for k in KERNELS)]
