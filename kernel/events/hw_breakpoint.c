@@ -164,12 +164,13 @@ static const struct rhashtable_params bp_task_params = {
  * -------
  * Every breakpoint event carries a struct hw_breakpoint_holder in
  * hw.bp_holder, ours from event_init to destroy: what the event may hold
- * (->hold, an enum bp_hold), whether it holds it now (->held) and its place
- * in the lists of bp_holder_buckets (->node).  The lists are read only by the debugfs view and the
- * reports, so they cost nothing on any path that schedules or hits a
- * breakpoint; they are hashed by event because every event is listed and
- * unlisted as it is made and freed, which inherited breakpoints do at
- * every fork and exit of their task, on all CPUs at once.
+ * (->hold, an enum bp_hold), whether it holds it now (->held) and its
+ * place in the lists of bp_holder_buckets (->node).  The lists are read
+ * only by the debugfs view and the reports, so they cost nothing on any
+ * path that schedules or hits a breakpoint; they are hashed by event
+ * because every event is listed and unlisted as it is made and freed,
+ * which inherited breakpoints do at every fork and exit of their task, on
+ * all CPUs at once.
  *
  * A bucket's lock protects its list; an event is listed from the end of
  * event_init until destroy, so a reader holding the lock may look at any
